@@ -1,0 +1,30 @@
+package dev.sluice.client;
+
+/**
+ * The states of an async job: {@code waiting → inflight → completed | failed → (retry: waiting) |
+ * dead}, plus {@code cancelled}.
+ */
+public enum JobState {
+    /** Accepted, waiting for capacity (or for its retry backoff). */
+    WAITING,
+    /** Holds a permit; being processed. */
+    INFLIGHT,
+    /** Processed successfully. */
+    COMPLETED,
+    /** Failed for good without being kept (e.g. retries exhausted with {@code onExhausted: drop}). */
+    FAILED,
+    /** In the dead-letter list, until redriven or deleted. */
+    DEAD,
+    /** Cancelled by an operator. */
+    CANCELLED;
+
+    /** The lower-case name used on the wire, e.g. {@code inflight}. */
+    public String wireName() {
+        return Json.wire(this);
+    }
+
+    /** The state for a wire name, ignoring case; {@code null} for a name this SDK does not know. */
+    public static JobState fromWire(String name) {
+        return Json.enumValue(JobState.class, name);
+    }
+}

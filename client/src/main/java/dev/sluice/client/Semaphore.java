@@ -1,0 +1,555 @@
+package dev.sluice.client;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A handle on one named semaphore of a Sluice server: configuration, the three ways to acquire
+ * (try, wait, async job), and job administration. Obtained from {@link Sluice#semaphore(String)};
+ * cheap, stateless and thread-safe, so it may be created per use or shared. Creating a handle
+ * does not contact the server and does not create the semaphore.
+ *
+ * <h2>Blocking and failures</h2>
+ * Every method without an {@code Async} suffix blocks the calling thread for one HTTP request,
+ * bounded by the client's request timeout, plus — for {@link #acquire(Duration)} and
+ * {@link #claim(int, Duration)} — the requested wait. Failures are thrown as unchecked
+ * {@link SluiceException}s carrying the server's problem code; requests that got no answer throw
+ * {@link SluiceTransportException}. The {@code Async} variants never block; their futures complete
+ * exceptionally with the same exceptions. Methods that wait on the server's queue
+ * ({@code acquire}, {@code claim}) throw {@link InterruptedException}; the others, if
+ * interrupted, throw {@link SluiceTransportException} with the interrupt status set.
+ *
+ * <h2>Abandoned acquires</h2>
+ * If a thread blocked in {@code tryAcquire}/{@code acquire} is interrupted, or the future of an
+ * async acquire is cancelled, the request is not aborted: should the server still grant a permit,
+ * the SDK releases it at once. Likewise jobs of an abandoned claim are handed back with
+ * {@code reschedule}. Nothing is left held by nobody, as long as the client stays open.
+ */
+public final class Semaphore {
+    private final Transport transport;
+    private final String name;
+    private final String path;
+
+    Semaphore(Transport transport, String name) {
+        this.transport = transport;
+        this.name = Objects.requireNonNull(name, "name");
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("a semaphore name must not be empty");
+        }
+        this.path = "/v1/semaphores/" + Transport.seg(name);
+    }
+
+    /** The semaphore's name. */
+    public String name() {
+        return name;
+    }
+
+    // ---------------------------------------------------------------- configuration
+
+    /**
+     * Creates the semaphore with this limit, or replaces its configuration with this limit and
+     * server defaults for everything else ({@code PUT}). Idempotent: calling it at every start-up
+     * is safe, but note that it resets settings changed since (use {@link #setLimit} to change
+     * only the limit).
+     *
+     * @throws InvalidArgumentException the limit is out of range (0 … 1,000,000)
+     */
+    public SemaphoreView create(int limit) {
+        return create(SemaphoreConfig.ofLimit(limit));
+    }
+
+    /** Creates the semaphore or replaces its whole configuration ({@code PUT}). Idempotent. */
+    public SemaphoreView create(SemaphoreConfig config) {
+        return Transport.await(createAsync(config));
+    }
+
+    public CompletableFuture<SemaphoreView> createAsync(SemaphoreConfig config) {
+        return view("PUT", path, config.toJson(transport.mapper));
+    }
+
+    /**
+     * Changes the limit, leaving the rest of the configuration alone ({@code PATCH}). Takes effect
+     * at once: raising it grants waiting work immediately; lowering it revokes nothing.
+     *
+     * @throws NotFoundException the semaphore does not exist
+     */
+    public SemaphoreView setLimit(int limit) {
+        ObjectNode patch = transport.object();
+        patch.put("limit", limit);
+        return Transport.await(view("PATCH", path, patch));
+    }
+
+    /**
+     * Applies a JSON merge patch (RFC 7396) to the configuration, e.g.
+     * {@code Map.of("channelLimit", 2)}; a {@code null} value removes a setting. Values are
+     * serialized with the client's mapper (durations as ISO-8601 strings are safest).
+     */
+    public SemaphoreView update(Map<String, ?> mergePatch) {
+        return Transport.await(view("PATCH", path, transport.mapper.valueToTree(mergePatch)));
+    }
+
+    /**
+     * The configuration and live state.
+     *
+     * @throws NotFoundException the semaphore does not exist
+     */
+    public SemaphoreView state() {
+        return Transport.await(stateAsync());
+    }
+
+    public CompletableFuture<SemaphoreView> stateAsync() {
+        return view("GET", path, null);
+    }
+
+    /** Stops granting on the whole semaphore; enqueues and waits go on. Idempotent. */
+    public SemaphoreView pause() {
+        return Transport.await(view("POST", path + "/pause", transport.object()));
+    }
+
+    /** Stops granting on one channel. Idempotent. */
+    public SemaphoreView pause(String channel) {
+        return Transport.await(view("POST", path + "/pause", channelBody(channel)));
+    }
+
+    /** Restarts granting on the whole semaphore. Idempotent. */
+    public SemaphoreView resume() {
+        return Transport.await(view("POST", path + "/resume", transport.object()));
+    }
+
+    /** Restarts granting on one channel (also one suspended by a retry policy). Idempotent. */
+    public SemaphoreView resume(String channel) {
+        return Transport.await(view("POST", path + "/resume", channelBody(channel)));
+    }
+
+    /**
+     * Deletes the semaphore.
+     *
+     * @throws ConflictException permits are held or jobs wait
+     * @throws NotFoundException it does not exist
+     */
+    public void delete() {
+        delete(false);
+    }
+
+    /** Deletes the semaphore; with {@code force}, also while permits are held or jobs wait. */
+    public void delete(boolean force) {
+        Transport.await(transport.send("DELETE", path + (force ? "?force=true" : ""), null, null));
+    }
+
+    // ---------------------------------------------------------------- acquiring
+
+    /**
+     * Acquires a permit if one is free now, on the default channel with the default lease. Never
+     * waits in the queue: it succeeds only when capacity is free after every eligible waiting
+     * entry has been granted.
+     *
+     * @return the permit, or empty when none was free ({@code limit_reached}) or granting is
+     *         paused ({@code paused}); use {@code acquire(Duration.ZERO)} to tell them apart
+     * @throws NotFoundException the semaphore does not exist
+     */
+    public Optional<Permit> tryAcquire() {
+        return tryAcquire(AcquireOptions.defaults());
+    }
+
+    /** {@link #tryAcquire()} with a channel and/or lease. */
+    public Optional<Permit> tryAcquire(AcquireOptions options) {
+        return Transport.await(tryAcquireAsync(options));
+    }
+
+    public CompletableFuture<Optional<Permit>> tryAcquireAsync() {
+        return tryAcquireAsync(AcquireOptions.defaults());
+    }
+
+    public CompletableFuture<Optional<Permit>> tryAcquireAsync(AcquireOptions options) {
+        CompletableFuture<Optional<Permit>> result = new CompletableFuture<>();
+        acquireAsync(Duration.ZERO, options).whenComplete((p, err) -> {
+            if (err == null) {
+                if (!result.complete(Optional.of(p))) {
+                    p.releaseAsync();
+                }
+                return;
+            }
+            SluiceException e = Transport.unwrap(err);
+            if (e instanceof LimitReachedException || e instanceof PausedException) {
+                result.complete(Optional.empty());
+            } else {
+                result.completeExceptionally(e);
+            }
+        });
+        return result;
+    }
+
+    /**
+     * Acquires a permit, waiting up to {@code wait} in the server's FIFO queue (behind earlier
+     * waiting acquires and jobs). {@code Duration.ZERO} is a try that throws instead of returning
+     * empty. The returned permit is heartbeated until released; use it in try-with-resources.
+     *
+     * @throws LimitReachedException no permit was granted within {@code wait}; the request has left the queue
+     * @throws PausedException       granting is paused
+     * @throws NotFoundException     the semaphore does not exist
+     * @throws InterruptedException  the thread was interrupted while waiting; a permit granted
+     *                               after that is released at once
+     */
+    public Permit acquire(Duration wait) throws InterruptedException {
+        return acquire(wait, AcquireOptions.defaults());
+    }
+
+    /** {@link #acquire(Duration)} with a channel and/or lease. */
+    public Permit acquire(Duration wait, AcquireOptions options) throws InterruptedException {
+        return Transport.awaitInterruptibly(acquireAsync(wait, options));
+    }
+
+    public CompletableFuture<Permit> acquireAsync(Duration wait) {
+        return acquireAsync(wait, AcquireOptions.defaults());
+    }
+
+    /**
+     * Asynchronous {@link #acquire(Duration, AcquireOptions)}. Cancelling the future gives up the
+     * acquire; a permit granted anyway is released at once.
+     */
+    public CompletableFuture<Permit> acquireAsync(Duration wait, AcquireOptions options) {
+        Objects.requireNonNull(wait, "wait");
+        Objects.requireNonNull(options, "options");
+        if (wait.isNegative()) {
+            throw new IllegalArgumentException("wait must not be negative, got " + wait);
+        }
+        ObjectNode body = transport.object();
+        if (options.channel() != null) {
+            body.put("channel", options.channel());
+        }
+        if (options.leaseTimeout() != null) {
+            body.put("leaseTimeout", options.leaseTimeout().toString());
+        }
+        if (!wait.isZero()) {
+            body.put("wait", wait.toString());
+        }
+        long sent = System.nanoTime();
+        CompletableFuture<Permit> result = new CompletableFuture<>();
+        transport.send("POST", path + "/permits", body, transport.requestTimeout.plus(wait)).whenComplete((r, err) -> {
+            if (err != null) {
+                result.completeExceptionally(Transport.unwrap(err));
+                return;
+            }
+            Permit p;
+            try {
+                p = Permit.granted(transport, name, r.body(), options.leaseTimeout(), sent);
+            } catch (RuntimeException e) {
+                result.completeExceptionally(e);
+                return;
+            }
+            if (!result.complete(p)) {
+                p.releaseAsync(); // nobody is waiting for it any more
+            }
+        });
+        return result;
+    }
+
+    // ---------------------------------------------------------------- jobs
+
+    /**
+     * Enqueues a job; returns once the server has durably accepted it ({@code 202}). The payload is
+     * serialized with the client's mapper (a {@link JsonNode}, a {@code Map}, a record…).
+     *
+     * @throws PayloadTooLargeException the serialized payload exceeds the server's limit
+     * @throws NotFoundException        the semaphore does not exist
+     * @throws SluiceTransportException no answer: the job may or may not have been enqueued; retry
+     *                                  with the same idempotency key to be safe
+     */
+    public JobRef submit(Object payload) {
+        return submit(payload, SubmitOptions.defaults());
+    }
+
+    /** Enqueues a job with a channel, priority and/or idempotency key. See {@link #submit(Object)}. */
+    public JobRef submit(Object payload, SubmitOptions options) {
+        return Transport.await(submitAsync(payload, options));
+    }
+
+    public CompletableFuture<JobRef> submitAsync(Object payload) {
+        return submitAsync(payload, SubmitOptions.defaults());
+    }
+
+    public CompletableFuture<JobRef> submitAsync(Object payload, SubmitOptions options) {
+        Objects.requireNonNull(options, "options");
+        ObjectNode body = transport.object();
+        if (payload == null) {
+            body.putNull("payload");
+        } else {
+            body.set("payload", payload instanceof JsonNode node ? node : transport.mapper.valueToTree(payload));
+        }
+        if (options.channel() != null) {
+            body.put("channel", options.channel());
+        }
+        if (options.priority() != null) {
+            body.put("priority", options.priority().intValue());
+        }
+        if (options.idempotencyKey() != null) {
+            body.put("idempotencyKey", options.idempotencyKey());
+        }
+        return transport.send("POST", path + "/jobs", body, null).thenApply(r -> JobRef.from(r.body(), r.status()));
+    }
+
+    /**
+     * Claims up to {@code max} jobs, waiting up to {@code wait} for the first (a long poll), with
+     * the semaphore's default lease. Each returned job holds a permit and is heartbeated until
+     * settled; the caller must {@link Job#complete()} or {@link Job#fail} each one. Most programs
+     * use a {@link Worker} instead.
+     *
+     * @return the jobs, empty when none was granted within {@code wait}
+     */
+    public List<Job> claim(int max, Duration wait) throws InterruptedException {
+        return claim(max, wait, null);
+    }
+
+    /** {@link #claim(int, Duration)} asking for {@code leaseTimeout} (null: the semaphore's default). */
+    public List<Job> claim(int max, Duration wait, Duration leaseTimeout) throws InterruptedException {
+        return Transport.awaitInterruptibly(claimAsync(max, wait, leaseTimeout));
+    }
+
+    /**
+     * Asynchronous claim. Cancelling the future gives up the claim: jobs granted anyway are handed
+     * back with {@code reschedule} (best effort; otherwise their leases run out).
+     */
+    public CompletableFuture<List<Job>> claimAsync(int max, Duration wait, Duration leaseTimeout) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be positive, got " + max);
+        }
+        Objects.requireNonNull(wait, "wait");
+        if (wait.isNegative()) {
+            throw new IllegalArgumentException("wait must not be negative, got " + wait);
+        }
+        ObjectNode body = transport.object();
+        body.put("max", max);
+        body.put("wait", wait.toString());
+        if (leaseTimeout != null) {
+            body.put("leaseTimeout", leaseTimeout.toString());
+        }
+        long sent = System.nanoTime();
+        CompletableFuture<List<Job>> result = new CompletableFuture<>();
+        transport.send("POST", path + "/jobs/claim", body, transport.requestTimeout.plus(wait))
+                .whenComplete((r, err) -> {
+                    if (err != null) {
+                        result.completeExceptionally(Transport.unwrap(err));
+                        return;
+                    }
+                    List<Job> jobs;
+                    try {
+                        jobs = parseJobs(r.body(), leaseTimeout, sent);
+                    } catch (RuntimeException e) {
+                        result.completeExceptionally(e);
+                        return;
+                    }
+                    if (!result.complete(jobs)) {
+                        jobs.forEach(this::handBack);
+                    }
+                });
+        return result;
+    }
+
+    private List<Job> parseJobs(JsonNode body, Duration leaseTimeout, long sent) {
+        JsonNode arr = Json.field(body, "jobs");
+        List<Job> jobs = new ArrayList<>();
+        if (arr != null && arr.isArray()) {
+            for (JsonNode n : arr.values()) {
+                jobs.add(Job.claimed(transport, name, n, leaseTimeout, sent));
+            }
+        }
+        return List.copyOf(jobs);
+    }
+
+    /** Gives an unwanted claimed job back to the queue at its original position (best effort). */
+    void handBack(Job job) {
+        job.abandon();
+        transport.send("POST", path + "/jobs/" + Transport.seg(job.jobId()) + "/reschedule", transport.object(), null)
+                .whenComplete((r, err) -> {
+                    if (err != null) {
+                        Transport.LOG.log(System.Logger.Level.DEBUG, () -> "could not hand back " + job
+                                + "; its lease will run out: " + Transport.unwrap(err));
+                    }
+                });
+    }
+
+    /**
+     * The job's current view.
+     *
+     * @throws NotFoundException no such job
+     */
+    public JobView job(String jobId) {
+        return Transport.await(jobOp("GET", jobId, "", null));
+    }
+
+    /** The first page of jobs in {@code state}, in the server's default page size. */
+    public Page<JobView> jobs(JobState state) {
+        return jobs(state, 0, null);
+    }
+
+    /**
+     * One page of jobs in {@code state}.
+     *
+     * @param limit  the page size, or 0 for the server's default
+     * @param cursor the {@link Page#nextCursor()} of the previous page, or {@code null} for the first
+     */
+    public Page<JobView> jobs(JobState state, int limit, String cursor) {
+        return Transport.await(jobsAsync(state, limit, cursor));
+    }
+
+    public CompletableFuture<Page<JobView>> jobsAsync(JobState state, int limit, String cursor) {
+        Objects.requireNonNull(state, "state");
+        String q = Pages.query("state=" + state.wireName(), limit, cursor);
+        return transport.send("GET", path + "/jobs" + q, null, null)
+                .thenApply(r -> Pages.parse(r.body(), r.status(), JobView::from));
+    }
+
+    /** All jobs in {@code state}, fetching pages lazily as the stream is consumed. */
+    public Stream<JobView> allJobs(JobState state) {
+        return Pages.stream(cursor -> jobs(state, 0, cursor));
+    }
+
+    /**
+     * Cancels a job; a held permit is released.
+     *
+     * @throws ConflictException it is already finished
+     */
+    public JobView cancel(String jobId) {
+        return Transport.await(jobOp("POST", jobId, "/cancel", transport.object()));
+    }
+
+    /**
+     * Moves a job to the back of the queue.
+     *
+     * @throws ConflictException wrong state
+     */
+    public JobView requeue(String jobId) {
+        return Transport.await(jobOp("POST", jobId, "/requeue", transport.object()));
+    }
+
+    /**
+     * Moves a job back to its original position.
+     *
+     * @throws ConflictException wrong state
+     */
+    public JobView reschedule(String jobId) {
+        return Transport.await(jobOp("POST", jobId, "/reschedule", transport.object()));
+    }
+
+    /**
+     * Redrives every dead job back to waiting, at the server's default position.
+     *
+     * @return how many were redriven
+     */
+    public int redrive() {
+        return redrive(null, null);
+    }
+
+    /**
+     * Redrives dead jobs back to waiting.
+     *
+     * @param jobIds   the jobs, or {@code null} for all dead jobs
+     * @param position where they re-enter, or {@code null} for the server's default (back)
+     * @return how many were redriven
+     */
+    public int redrive(List<String> jobIds, RedrivePosition position) {
+        ObjectNode body = transport.object();
+        if (jobIds != null) {
+            jobIds.forEach(body.putArray("jobIds")::add);
+        }
+        if (position != null) {
+            body.put("position", Json.wire(position));
+        }
+        JsonNode r = Transport.await(transport.send("POST", path + "/dead-letters/redrive", body, null)).body();
+        return count(r, "redriven");
+    }
+
+    /**
+     * Deletes every waiting job.
+     *
+     * @return how many were deleted
+     */
+    public int purge() {
+        JsonNode r = Transport.await(transport.send("DELETE", path + "/jobs?state=waiting", null, null)).body();
+        return count(r, "deleted");
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static int count(JsonNode body, String field) {
+        JsonNode v = Json.field(body, field);
+        if (v != null && v.isArray()) {
+            return v.size();
+        }
+        return Json.integer(body, field, 0);
+    }
+
+    private CompletableFuture<JobView> jobOp(String method, String jobId, String action, JsonNode body) {
+        Objects.requireNonNull(jobId, "jobId");
+        return transport.send(method, path + "/jobs/" + Transport.seg(jobId) + action, body, null)
+                .thenApply(r -> JobView.from(r.body(), r.status()));
+    }
+
+    private CompletableFuture<SemaphoreView> view(String method, String p, JsonNode body) {
+        return transport.send(method, p, body, null).thenApply(r -> SemaphoreView.from(r.body(), r.status()));
+    }
+
+    private ObjectNode channelBody(String channel) {
+        ObjectNode body = transport.object();
+        body.put("channel", Objects.requireNonNull(channel, "channel"));
+        return body;
+    }
+
+    @Override
+    public String toString() {
+        return "Semaphore[" + name + " @ " + transport.baseUrl() + "]";
+    }
+
+    /** Paging helpers shared with {@link Sluice}. */
+    static final class Pages {
+        private Pages() {
+        }
+
+        static String query(String first, int limit, String cursor) {
+            if (limit < 0) {
+                throw new IllegalArgumentException("limit must not be negative, got " + limit);
+            }
+            StringBuilder q = new StringBuilder();
+            if (first != null) {
+                q.append('&').append(first);
+            }
+            if (limit > 0) {
+                q.append("&limit=").append(limit);
+            }
+            if (cursor != null) {
+                q.append("&cursor=").append(Transport.seg(cursor));
+            }
+            return q.isEmpty() ? "" : "?" + q.substring(1);
+        }
+
+        static <T> Page<T> parse(JsonNode body, int status, java.util.function.BiFunction<JsonNode, Integer, T> item) {
+            JsonNode arr = Json.field(body, "items");
+            List<T> items = new ArrayList<>();
+            if (arr != null && arr.isArray()) {
+                for (JsonNode n : arr.values()) {
+                    items.add(item.apply(n, status));
+                }
+            }
+            return new Page<>(items, Json.string(body, "nextCursor"));
+        }
+
+        static <T> Stream<T> stream(Function<String, Page<T>> fetch) {
+            record Step<T>(Page<T> page, boolean last) {
+            }
+            Page<T> first = fetch.apply(null);
+            return Stream.iterate(new Step<>(first, false), s -> !s.last(),
+                            s -> s.page().hasMore() ? new Step<>(fetch.apply(s.page().nextCursor()), false)
+                                    : new Step<>(s.page(), true))
+                    .flatMap(s -> s.page().items().stream());
+        }
+    }
+}

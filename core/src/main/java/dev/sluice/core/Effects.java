@@ -1,0 +1,34 @@
+package dev.sluice.core;
+
+import dev.sluice.core.permit.PermitRecord;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a committed operation means for parties outside its transaction: waiting acquires that
+ * were granted, and whether a pending claim might now succeed. Acted on only after commit.
+ */
+public final class Effects {
+    /** A waiting acquire granted by someone else's operation. */
+    public record WaiterGrant(String waiterId, PermitRecord permit) {}
+
+    private final List<WaiterGrant> waiterGrants = new ArrayList<>();
+    private boolean claimable;
+
+    void granted(String waiterId, PermitRecord permit) {
+        waiterGrants.add(new WaiterGrant(waiterId, permit));
+    }
+
+    void markClaimable() {
+        claimable = true;
+    }
+
+    public List<WaiterGrant> waiterGrants() {
+        return waiterGrants;
+    }
+
+    /** Capacity freed or a job became available: pending claims on this semaphore should retry. */
+    public boolean claimable() {
+        return claimable;
+    }
+}

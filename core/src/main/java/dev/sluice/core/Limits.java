@@ -1,0 +1,28 @@
+package dev.sluice.core;
+
+import java.time.Duration;
+
+/** The explicit bounds on every input. Documented in docs/limits.md; change both together. */
+public final class Limits {
+    private Limits() {}
+
+    public static final int MAX_LIMIT = 1_000_000;
+    public static final int MAX_NAME_LENGTH = 128;
+    public static final int MAX_CHANNEL_LENGTH = 128;
+    public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 256;
+    public static final int MAX_ERROR_LENGTH = 4096;
+    public static final int DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
+    public static final int DEFAULT_PAGE_SIZE = 100;
+    public static final int MAX_PAGE_SIZE = 1000;
+    public static final int MAX_CLAIM = 100;
+    public static final int MAX_PRIORITY = 1_000_000;
+    public static final int MAX_ATTEMPTS = 1000;
+    public static final int MAX_REDRIVE_IDS = 1000;
+    public static final Duration DEFAULT_LEASE = Duration.ofMinutes(5);
+    public static final Duration MIN_LEASE = Duration.ofSeconds(1);
+    public static final Duration MAX_LEASE = Duration.ofDays(30);
+    public static final Duration MAX_WAIT = Duration.ofMinutes(10);
+    public static final Duration MAX_BACKOFF = Duration.ofDays(1);
+    /** How long finished jobs (and so their idempotency keys) and expired-permit records are kept. */
+    public static final Duration RETENTION = Duration.ofHours(24);
+}

@@ -1,0 +1,694 @@
+package dev.sluice.core;
+
+import dev.sluice.core.job.JobRecord;
+import dev.sluice.core.job.JobState;
+import dev.sluice.core.permit.PermitIds;
+import dev.sluice.core.permit.PermitRecord;
+import dev.sluice.core.semaphore.ChannelRecord;
+import dev.sluice.core.semaphore.Leases;
+import dev.sluice.core.semaphore.RetryPolicy;
+import dev.sluice.core.semaphore.SemaphoreConfig;
+import dev.sluice.core.semaphore.SemaphoreRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.random.RandomGenerator;
+
+/**
+ * The rules of one semaphore, applied inside one transaction that holds its lock.
+ *
+ * <p>Every public method is one operation of the API. An operation first decides, from what the
+ * {@link Ledger} holds, and throws {@link SluiceException} before writing anything if it refuses;
+ * once it writes, it finishes and returns an outcome. Time and randomness come from outside, so
+ * the same inputs always give the same result.
+ *
+ * <p>Invariants kept here (SPEC §2): held permits never exceed {@code limit}, nor
+ * {@code channelLimit} per channel (G1); waiting entries are granted by priority then enqueue
+ * order, and nothing is granted past an eligible waiting entry (G4); a permit is freed at most
+ * once (G6). After every operation the queue is <em>dispatched</em>: each waiting acquire that
+ * fits is granted, and capacity is set aside for each waiting job that fits, so a later
+ * {@code try} cannot take it.
+ *
+ * <p>Not thread-safe: one instance per transaction.
+ */
+public final class SemaphoreMachine {
+    private static final int PAGE = 128;
+
+    private final Ledger ledger;
+    private final String name;
+    private final Instant now;
+    private final RandomGenerator random;
+    private final Effects effects = new Effects();
+    private SemaphoreRecord semaphore;
+
+    public SemaphoreMachine(Ledger ledger, String name, Instant now, RandomGenerator random) {
+        this.ledger = ledger;
+        this.name = name;
+        this.now = now;
+        this.random = random;
+    }
+
+    public Effects effects() {
+        return effects;
+    }
+
+    // ---- semaphores -------------------------------------------------------------------------
+
+    /** The semaphore as it is now. */
+    public SemaphoreRecord view() {
+        return current();
+    }
+
+    /** Creates or replaces the config. Returns true when the semaphore was created. */
+    public boolean put(SemaphoreConfig config) {
+        Optional<SemaphoreRecord> existing = ledger.semaphore();
+        checkSupported(config);
+        if (existing.isEmpty()) {
+            semaphore = SemaphoreRecord.create(name, config, now);
+            ledger.save(semaphore);
+            return true;
+        }
+        semaphore = existing.get();
+        reconfigure(config);
+        return false;
+    }
+
+    /** Applies a change to the config (a merge patch, pause, limit). */
+    public SemaphoreRecord update(UnaryOperator<SemaphoreConfig> change) {
+        SemaphoreConfig next = change.apply(current().config());
+        checkSupported(next);
+        reconfigure(next);
+        return semaphore;
+    }
+
+    private void reconfigure(SemaphoreConfig next) {
+        semaphore = semaphore.withConfig(next, now);
+        dispatch(0, null);
+        effects.markClaimable();
+        ledger.save(semaphore);
+    }
+
+    private static void checkSupported(SemaphoreConfig config) {
+        if (config.delivery().mode() != dev.sluice.core.semaphore.Delivery.Mode.PULL) {
+            throw new SluiceException(ProblemCode.UNSUPPORTED, "delivery mode webhook is not available yet; use pull");
+        }
+        if (config.retry().onExhausted() == RetryPolicy.OnExhausted.FORWARD) {
+            throw new SluiceException(ProblemCode.UNSUPPORTED, "retry.onExhausted forward is not available yet");
+        }
+    }
+
+    /** Deletes the semaphore; refused while permits are held or entries wait, unless forced. */
+    public void delete(boolean force) {
+        SemaphoreRecord s = current();
+        if (!force && (s.inUse() > 0 || s.waiting() > 0 || s.inflight() > 0)) {
+            throw SluiceException.conflict("semaphore " + name + " has " + s.inUse() + " permits held and "
+                    + s.waiting() + " entries waiting; release them first or delete with force=true");
+        }
+        ledger.deleteSemaphore();
+    }
+
+    /** Stops granting on the whole semaphore ({@code channel == null}) or on one channel. */
+    public SemaphoreRecord pause(String channel) {
+        return setPaused(channel, true);
+    }
+
+    public SemaphoreRecord resume(String channel) {
+        return setPaused(channel, false);
+    }
+
+    private SemaphoreRecord setPaused(String channel, boolean paused) {
+        if (channel == null) {
+            return update(c -> c.withPaused(paused));
+        }
+        current();
+        ledger.save(ledger.channel(channel).withPaused(paused));
+        dispatch(0, null);
+        effects.markClaimable();
+        ledger.save(semaphore);
+        return semaphore;
+    }
+
+    // ---- permits ----------------------------------------------------------------------------
+
+    /** Grants a permit now or refuses now ({@code try}). */
+    public PermitRecord tryAcquire(String channel, Duration lease) {
+        Duration effectiveLease = Leases.effective(lease, current().config());
+        Dispatch d = dispatch(0, null);
+        ProblemCode refusal = refusal(channel, d);
+        if (refusal != null) {
+            ledger.save(semaphore);
+            throw new SluiceException(refusal, refusalMessage(refusal, channel));
+        }
+        PermitRecord permit = grant(channel, effectiveLease, null);
+        ledger.save(semaphore);
+        return permit;
+    }
+
+    /**
+     * Grants a permit now if one fits, else puts a waiter in the queue, behind everything that
+     * waits already, until {@code deadline}.
+     */
+    public AcquireOutcome acquireOrWait(String channel, Duration lease, Instant deadline) {
+        Duration effectiveLease = Leases.effective(lease, current().config());
+        Dispatch d = dispatch(0, null);
+        AcquireOutcome outcome;
+        if (refusal(channel, d) == null) {
+            outcome = new AcquireOutcome.Granted(grant(channel, effectiveLease, null));
+        } else {
+            semaphore = semaphore.withNextSeq().counted(1, 0, 0);
+            JobRecord waiter = JobRecord.newWaiter(newId('w'), channel, semaphore.lastSeq(), lease, deadline, now);
+            ledger.save(waiter);
+            outcome = new AcquireOutcome.Queued(waiter.id());
+        }
+        ledger.save(semaphore);
+        return outcome;
+    }
+
+    /**
+     * Ends a wait: returns the permit if the waiter was granted meanwhile, else takes the
+     * waiter out of the queue and says why it was not granted.
+     */
+    public AcquireOutcome endWait(String waiterId) {
+        SemaphoreRecord s = current();
+        Optional<JobRecord> waiter = ledger.job(waiterId).filter(JobRecord::isWaiter);
+        if (waiter.isPresent()) {
+            JobRecord w = waiter.get();
+            ledger.deleteJob(w.id());
+            semaphore = s.counted(-1, 0, 0);
+            ledger.save(semaphore);
+            boolean paused = semaphore.config().paused() || ledger.channel(w.channel()).paused();
+            return new AcquireOutcome.Rejected(paused ? ProblemCode.PAUSED : ProblemCode.LIMIT_REACHED);
+        }
+        return ledger.permitOfHolder(waiterId)
+                .filter(p -> p.state() == PermitRecord.State.HELD)
+                .<AcquireOutcome>map(AcquireOutcome.Granted::new)
+                .orElse(new AcquireOutcome.Rejected(ProblemCode.LIMIT_REACHED));
+    }
+
+    /** Extends a held permit's lease: by {@code lease}, else by the lease it was granted with. */
+    public PermitRecord heartbeat(String permitId, Duration lease) {
+        PermitRecord permit = heldPermit(permitId);
+        Duration newLease = lease != null ? Leases.effective(lease, semaphore.config()) : permit.lease();
+        PermitRecord extended = permit.extendedTo(newLease, Leases.expiry(now, newLease));
+        ledger.save(extended);
+        return extended;
+    }
+
+    private PermitRecord heldPermit(String permitId) {
+        current();
+        PermitRecord permit = ledger.permit(permitId)
+                .orElseThrow(() -> SluiceException.notFound("no held permit " + permitId + " on " + name));
+        if (permit.isExpiredAt(now)) {
+            throw new SluiceException(ProblemCode.LEASE_EXPIRED, "the lease of permit " + permitId + " expired at "
+                    + permit.expiresAt() + " and the permit was reclaimed");
+        }
+        return permit;
+    }
+
+    /**
+     * Releases a permit. Idempotent: a permit already released is not freed again. A permit
+     * held by a job is released through the job (complete, fail).
+     */
+    public ReleaseOutcome release(String permitId) {
+        SemaphoreRecord s = current();
+        Optional<PermitRecord> found = ledger.permit(permitId);
+        if (found.isEmpty()) {
+            if (issuedHere(permitId)) {
+                return ReleaseOutcome.ALREADY_RELEASED;
+            }
+            throw SluiceException.notFound("no permit " + permitId + " on " + name);
+        }
+        PermitRecord permit = found.get();
+        if (permit.state() == PermitRecord.State.EXPIRED) {
+            return ReleaseOutcome.EXPIRED;
+        }
+        Optional<JobRecord> job = holdingJob(permit);
+        if (job.isPresent()) {
+            throw SluiceException.conflict("permit " + permitId + " is held by job " + job.get().id()
+                    + "; complete or fail the job instead");
+        }
+        ReleaseOutcome outcome;
+        if (permit.isExpiredAt(now)) {
+            expire(permit);
+            outcome = ReleaseOutcome.EXPIRED;
+        } else {
+            free(permit);
+            outcome = ReleaseOutcome.DONE;
+        }
+        dispatch(0, null);
+        ledger.save(semaphore);
+        return outcome;
+    }
+
+    // ---- jobs -------------------------------------------------------------------------------
+
+    /** Accepts a job into the queue; a repeated idempotency key returns the first job. */
+    public Enqueued enqueue(String payload, String channel, int priority, String idempotencyKey) {
+        current();
+        if (idempotencyKey != null) {
+            Optional<JobRecord> first = ledger.jobWithIdempotencyKey(idempotencyKey);
+            if (first.isPresent()) {
+                return new Enqueued(first.get(), false, positionOf(first.get()));
+            }
+        }
+        semaphore = semaphore.withNextSeq().counted(1, 0, 0);
+        JobRecord job = JobRecord.newJob(newId('j'), channel, priority, semaphore.lastSeq(), payload, idempotencyKey, now);
+        ledger.save(job);
+        ledger.save(semaphore);
+        effects.markClaimable();
+        return new Enqueued(job, true, positionOf(job));
+    }
+
+    /** Grants up to {@code max} of the oldest eligible jobs to a claiming worker. */
+    public List<Claimed> claim(int max, Duration lease) {
+        Duration effectiveLease = Leases.effective(lease, current().config());
+        Dispatch d = dispatch(max, effectiveLease);
+        ledger.save(semaphore);
+        return d.claimed;
+    }
+
+    /** The job's attempt succeeded: its permit is freed. Idempotent for a completed job. */
+    public void complete(String jobId, String permitId) {
+        JobRecord job = attemptOf(jobId, permitId, true);
+        if (job == null) {
+            return;
+        }
+        PermitRecord permit = ledger.permit(job.permitId()).orElseThrow();
+        if (permit.isExpiredAt(now)) {
+            throw leaseExpired(jobId);   // the lease timer reclaims it; a refusal writes nothing
+        }
+        free(permit);
+        ledger.save(job.finished(JobState.COMPLETED, null, now));
+        semaphore = semaphore.counted(0, -1, 0);
+        dispatch(0, null);
+        ledger.save(semaphore);
+    }
+
+    /** The job's attempt failed: its permit is freed and the retry policy applies. */
+    public void fail(String jobId, String permitId, String error, boolean retryable) {
+        JobRecord job = attemptOf(jobId, permitId, false);
+        PermitRecord permit = ledger.permit(job.permitId()).orElseThrow();
+        if (permit.isExpiredAt(now)) {
+            throw leaseExpired(jobId);   // the lease timer reclaims it; a refusal writes nothing
+        }
+        free(permit);
+        attemptFailed(job, error, retryable);
+        dispatch(0, null);
+        ledger.save(semaphore);
+    }
+
+    /** Extends the lease of the permit an inflight job holds. */
+    public PermitRecord heartbeatJob(String jobId, String permitId, Duration lease) {
+        JobRecord job = attemptOf(jobId, permitId, false);
+        PermitRecord permit = ledger.permit(job.permitId()).orElseThrow();
+        if (permit.isExpiredAt(now)) {
+            throw leaseExpired(jobId);   // the lease timer reclaims it; a refusal writes nothing
+        }
+        Duration newLease = lease != null ? Leases.effective(lease, semaphore.config()) : permit.lease();
+        PermitRecord extended = permit.extendedTo(newLease, Leases.expiry(now, newLease));
+        ledger.save(extended);
+        return extended;
+    }
+
+    /**
+     * The current attempt of an inflight job, checked against the caller's permit if it names
+     * one. Returns null for a repeated completion of a completed job.
+     */
+    private JobRecord attemptOf(String jobId, String permitId, boolean completing) {
+        current();
+        JobRecord job = job(jobId);
+        if (completing && job.state() == JobState.COMPLETED) {
+            return null;
+        }
+        boolean stale = permitId != null && !permitId.equals(job.permitId());
+        if (job.state() == JobState.INFLIGHT && !stale) {
+            return job;
+        }
+        if (job.attempts() > 0 && job.state() != JobState.CANCELLED) {
+            throw leaseExpired(jobId);
+        }
+        throw SluiceException.conflict("job " + jobId + " is " + job.state().wireName() + ", not inflight");
+    }
+
+    /** Whether the permit id names a grant this semaphore made (so its holder held a lease once). */
+    private boolean issuedHere(String permitId) {
+        var token = PermitIds.tokenOf(permitId);
+        return token.isPresent() && token.getAsLong() <= semaphore.lastFencingToken();
+    }
+
+    private SluiceException leaseExpired(String jobId) {
+        return new SluiceException(ProblemCode.LEASE_EXPIRED,
+                "the attempt on job " + jobId + " is over: its lease expired or it was handed back");
+    }
+
+    /** Puts a waiting or inflight job at the back of the queue (an inflight job's permit is freed). */
+    public JobRecord requeue(String jobId) {
+        return moveBack(jobId, true);
+    }
+
+    /** Puts a waiting or inflight job back at its original position. */
+    public JobRecord reschedule(String jobId) {
+        return moveBack(jobId, false);
+    }
+
+    private JobRecord moveBack(String jobId, boolean toBack) {
+        current();
+        JobRecord job = job(jobId);
+        if (job.state() != JobState.WAITING && job.state() != JobState.INFLIGHT) {
+            throw SluiceException.conflict("job " + jobId + " is " + job.state().wireName()
+                    + "; only waiting or inflight jobs can be moved" + (job.state() == JobState.DEAD ? " (redrive dead jobs)" : ""));
+        }
+        if (job.state() == JobState.INFLIGHT) {
+            freeHeldPermitOf(job);
+            semaphore = semaphore.counted(1, -1, 0);
+        }
+        long seq = job.originalSeq();
+        if (toBack) {
+            semaphore = semaphore.withNextSeq();
+            seq = semaphore.lastSeq();
+        }
+        JobRecord moved = job.waitingAgain(seq, now, job.lastError(), now);
+        ledger.save(moved);
+        dispatch(0, null);
+        effects.markClaimable();
+        ledger.save(semaphore);
+        return moved;
+    }
+
+    /** Cancels a waiting, inflight or dead job; an inflight job's permit is freed. */
+    public JobRecord cancel(String jobId) {
+        current();
+        JobRecord job = job(jobId);
+        switch (job.state()) {
+            case WAITING -> semaphore = semaphore.counted(-1, 0, 0);
+            case INFLIGHT -> {
+                freeHeldPermitOf(job);
+                semaphore = semaphore.counted(0, -1, 0);
+            }
+            case DEAD -> semaphore = semaphore.counted(0, 0, -1);
+            default -> throw SluiceException.conflict("job " + jobId + " is already " + job.state().wireName());
+        }
+        JobRecord cancelled = job.finished(JobState.CANCELLED, job.lastError(), now);
+        ledger.save(cancelled);
+        dispatch(0, null);
+        ledger.save(semaphore);
+        return cancelled;
+    }
+
+    /**
+     * Dead jobs back to waiting: those named, or all when {@code jobIds} is null; at the back
+     * of the queue or at their original position. Ids of jobs that are not dead are skipped.
+     */
+    public int redrive(List<String> jobIds, boolean originalPosition) {
+        current();
+        List<JobRecord> dead = new ArrayList<>();
+        if (jobIds == null) {
+            long after = 0;
+            List<JobRecord> page;
+            while (!(page = ledger.jobsInState(JobState.DEAD, after, PAGE)).isEmpty()) {
+                dead.addAll(page);
+                after = page.getLast().seq();
+            }
+        } else {
+            for (String id : new java.util.LinkedHashSet<>(jobIds)) {
+                ledger.job(id).filter(j -> !j.isWaiter() && j.state() == JobState.DEAD).ifPresent(dead::add);
+            }
+        }
+        for (JobRecord job : dead) {
+            long seq = job.originalSeq();
+            if (!originalPosition) {
+                semaphore = semaphore.withNextSeq();
+                seq = semaphore.lastSeq();
+            }
+            ledger.save(job.redriven(seq, now));
+            semaphore = semaphore.counted(1, 0, -1);
+        }
+        if (!dead.isEmpty()) {
+            effects.markClaimable();
+            dispatch(0, null);
+        }
+        ledger.save(semaphore);
+        return dead.size();
+    }
+
+    /** Deletes every waiting job (waiting acquires stay). */
+    public int purge() {
+        current();
+        int deleted = ledger.deleteWaitingJobs();
+        semaphore = semaphore.counted(-deleted, 0, 0);
+        dispatch(0, null);
+        ledger.save(semaphore);
+        return deleted;
+    }
+
+    /** The job, with its place in the queue when it waits. */
+    public Enqueued job(String jobId, boolean withPosition) {
+        current();
+        JobRecord job = job(jobId);
+        return new Enqueued(job, false, withPosition ? positionOf(job) : 0);
+    }
+
+    // ---- time -------------------------------------------------------------------------------
+
+    /**
+     * Does what time has made due: reclaims expired leases, drops waiters past their deadline,
+     * and grants what now fits. Returns how many leases expired.
+     */
+    public int tick() {
+        if (ledger.semaphore().isEmpty()) {
+            return 0;
+        }
+        current();
+        int expired = 0;
+        List<PermitRecord> due;
+        while (!(due = ledger.permitsExpiredBy(now, PAGE)).isEmpty()) {
+            for (PermitRecord permit : due) {
+                expire(permit);
+                expired++;
+            }
+        }
+        List<JobRecord> late;
+        while (!(late = ledger.waitersPastDeadline(now, PAGE)).isEmpty()) {
+            for (JobRecord waiter : late) {
+                ledger.deleteJob(waiter.id());
+                semaphore = semaphore.counted(-1, 0, 0);
+            }
+        }
+        dispatch(0, null);
+        effects.markClaimable();
+        ledger.save(semaphore);
+        return expired;
+    }
+
+    // ---- the rules --------------------------------------------------------------------------
+
+    /** The result of a pass over the queue. */
+    private record Dispatch(int free, Map<String, Integer> reserved, List<Claimed> claimed) {
+        int reservedIn(String channel) {
+            return reserved.getOrDefault(channel, 0);
+        }
+    }
+
+    /**
+     * One pass over the queue in grant order: grants each waiter that fits, grants up to
+     * {@code claimMax} jobs to a claimer, and sets capacity aside for each further job that
+     * fits. Stops when the gate is full. Entries of a paused or full channel are passed over,
+     * and so is everything behind them in that channel.
+     */
+    private Dispatch dispatch(int claimMax, Duration claimLease) {
+        SemaphoreConfig config = semaphore.config();
+        int free = config.limit() - semaphore.inUse();
+        Map<String, Integer> reserved = new HashMap<>();
+        List<Claimed> claimed = new ArrayList<>();
+        if (semaphore.waiting() == 0 || config.paused() || free <= 0) {
+            return new Dispatch(Math.max(free, 0), reserved, claimed);
+        }
+        Set<String> paused = new HashSet<>(ledger.pausedChannels());
+        Map<String, Integer> channelInUse = new HashMap<>();
+        int afterPriority = Integer.MAX_VALUE;
+        long afterSeq = Long.MIN_VALUE;
+        scan:
+        while (free > 0) {
+            List<JobRecord> page = ledger.queuePage(now, afterPriority, afterSeq, PAGE);
+            for (JobRecord entry : page) {
+                afterPriority = entry.priority();
+                afterSeq = entry.seq();
+                if (free <= 0) {
+                    break scan;
+                }
+                if (paused.contains(entry.channel())) {
+                    continue;
+                }
+                if (entry.isWaiter() && entry.deadline() != null && !now.isBefore(entry.deadline())) {
+                    // past its deadline: never granted, but removed only by tick or endWait, so that
+                    // dispatch writes nothing but grants and a refused try leaves no trace
+                    continue;
+                }
+                int used = channelInUse.computeIfAbsent(entry.channel(), c -> ledger.channel(c).inUse())
+                        + reserved.getOrDefault(entry.channel(), 0);
+                if (config.channelLimit() != null && used >= config.channelLimit()) {
+                    continue;
+                }
+                if (entry.isWaiter()) {
+                    PermitRecord permit = grant(entry.channel(), Leases.effective(entry.lease(), config), entry.id());
+                    ledger.deleteJob(entry.id());
+                    semaphore = semaphore.counted(-1, 0, 0);
+                    channelInUse.merge(entry.channel(), 1, Integer::sum);
+                    effects.granted(entry.id(), permit);
+                } else if (claimed.size() < claimMax) {
+                    PermitRecord permit = grant(entry.channel(), claimLease, entry.id());
+                    JobRecord inflight = entry.granted(permit.id(), now);
+                    ledger.save(inflight);
+                    semaphore = semaphore.counted(-1, 1, 0);
+                    channelInUse.merge(entry.channel(), 1, Integer::sum);
+                    claimed.add(new Claimed(inflight, permit));
+                } else {
+                    reserved.merge(entry.channel(), 1, Integer::sum);
+                }
+                free--;
+            }
+            if (page.size() < PAGE) {
+                break;
+            }
+        }
+        return new Dispatch(free, reserved, claimed);
+    }
+
+    /** Why a new grant on {@code channel} is refused after the queue was dispatched, or null. */
+    private ProblemCode refusal(String channel, Dispatch d) {
+        SemaphoreConfig config = semaphore.config();
+        ChannelRecord ch = ledger.channel(channel);
+        if (config.paused() || ch.paused()) {
+            return ProblemCode.PAUSED;
+        }
+        if (d.free() <= 0) {
+            return ProblemCode.LIMIT_REACHED;
+        }
+        if (config.channelLimit() != null && ch.inUse() + d.reservedIn(channel) >= config.channelLimit()) {
+            return ProblemCode.LIMIT_REACHED;
+        }
+        return null;
+    }
+
+    private String refusalMessage(ProblemCode refusal, String channel) {
+        SemaphoreRecord s = semaphore;
+        if (refusal == ProblemCode.PAUSED) {
+            return s.config().paused() ? "semaphore " + name + " is paused" : "channel " + channel + " of " + name + " is paused";
+        }
+        return "semaphore " + name + " has no free permit (limit " + s.config().limit() + ", in use " + s.inUse()
+                + ", waiting " + s.waiting() + ")";
+    }
+
+    /** Creates a held permit. The caller has checked that it fits. */
+    private PermitRecord grant(String channel, Duration lease, String holderId) {
+        semaphore = semaphore.granted();
+        long token = semaphore.lastFencingToken();
+        PermitRecord permit = new PermitRecord(PermitIds.newId(token, random), channel, token, now, lease,
+                Leases.expiry(now, lease), holderId, PermitRecord.State.HELD);
+        ledger.save(permit);
+        ledger.save(ledger.channel(channel).plus(1));
+        return permit;
+    }
+
+    /** Frees a held permit: the only place, with {@link #expire}, where capacity comes back. */
+    private void free(PermitRecord permit) {
+        ledger.deletePermit(permit.id());
+        giveBack(permit);
+    }
+
+    private void giveBack(PermitRecord permit) {
+        semaphore = semaphore.released();
+        ledger.save(ledger.channel(permit.channel()).plus(-1));
+        effects.markClaimable();
+    }
+
+    /** Reclaims a permit whose lease ran out, and applies the lease-expiry policy to its job. */
+    private void expire(PermitRecord permit) {
+        ledger.save(permit.expired());
+        giveBack(permit);
+        Optional<JobRecord> job = holdingJob(permit);
+        if (job.isPresent()) {
+            switch (semaphore.config().onLeaseExpired()) {
+                case RETRY -> attemptFailed(job.get(), "lease expired", true);
+                case DEADLETTER -> {
+                    ledger.save(job.get().finished(JobState.DEAD, "lease expired", now));
+                    semaphore = semaphore.counted(0, -1, 1);
+                }
+            }
+        }
+    }
+
+    private Optional<JobRecord> holdingJob(PermitRecord permit) {
+        if (permit.holderId() == null) {
+            return Optional.empty();
+        }
+        return ledger.job(permit.holderId())
+                .filter(j -> j.state() == JobState.INFLIGHT && permit.id().equals(j.permitId()));
+    }
+
+    private void freeHeldPermitOf(JobRecord job) {
+        ledger.permit(job.permitId())
+                .filter(p -> p.state() == PermitRecord.State.HELD)
+                .ifPresent(this::free);
+    }
+
+    /** An inflight job's attempt ended in failure; its permit is already freed. */
+    private void attemptFailed(JobRecord job, String error, boolean retryable) {
+        RetryPolicy retry = semaphore.config().retry();
+        if (retryable && retry.allowsAnotherAfter(job.attempts())) {
+            Instant at = now.plus(retry.backoffAfter(job.attempts(), random));
+            ledger.save(job.waitingAgain(job.originalSeq(), at, error, now));
+            semaphore = semaphore.counted(1, -1, 0);
+            return;
+        }
+        RetryPolicy.OnExhausted action = retry.onExhausted();
+        if (!retryable && action == RetryPolicy.OnExhausted.SUSPEND) {
+            action = RetryPolicy.OnExhausted.DEADLETTER;   // pausing the channel cannot help a poison job
+        }
+        switch (action) {
+            case DROP -> {
+                ledger.save(job.finished(JobState.FAILED, error, now));
+                semaphore = semaphore.counted(0, -1, 0);
+            }
+            case SUSPEND -> {
+                ledger.save(ledger.channel(job.channel()).withPaused(true));
+                ledger.save(job.waitingAgain(job.originalSeq(), now, error, now));
+                semaphore = semaphore.counted(1, -1, 0);
+            }
+            case DEADLETTER, FORWARD -> {
+                ledger.save(job.finished(JobState.DEAD, error, now));
+                semaphore = semaphore.counted(0, -1, 1);
+            }
+        }
+    }
+
+    private long positionOf(JobRecord job) {
+        return job.state() == JobState.WAITING ? ledger.countAhead(job.priority(), job.seq()) + 1 : 0;
+    }
+
+    private SemaphoreRecord current() {
+        if (semaphore == null) {
+            semaphore = ledger.semaphore().orElseThrow(() -> SluiceException.notFound("no semaphore named " + name));
+        }
+        return semaphore;
+    }
+
+    private JobRecord job(String jobId) {
+        return ledger.job(jobId)
+                .filter(j -> !j.isWaiter())
+                .orElseThrow(() -> SluiceException.notFound("no job " + jobId + " on " + name));
+    }
+
+    private String newId(char prefix) {
+        return prefix + HexFormat.of().toHexDigits(random.nextLong()) + HexFormat.of().toHexDigits(random.nextInt());
+    }
+
+}

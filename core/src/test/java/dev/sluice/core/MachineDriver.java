@@ -1,0 +1,1147 @@
+package dev.sluice.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import dev.sluice.core.job.JobRecord;
+import dev.sluice.core.job.JobState;
+import dev.sluice.core.permit.PermitIds;
+import dev.sluice.core.permit.PermitRecord;
+import dev.sluice.core.semaphore.ChannelRecord;
+import dev.sluice.core.semaphore.Delivery;
+import dev.sluice.core.semaphore.LeaseExpiryAction;
+import dev.sluice.core.semaphore.Leases;
+import dev.sluice.core.semaphore.RetryPolicy;
+import dev.sluice.core.semaphore.SemaphoreConfig;
+import dev.sluice.core.semaphore.SemaphoreRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import java.util.stream.Collectors;
+
+/**
+ * Drives one {@link SemaphoreMachine} over one {@link InMemoryLedger} through a sequence of
+ * operations, a fresh machine per operation as the store does, with the clock moving between
+ * them, and checks the guarantees after every step:
+ * <ul>
+ * <li>the counters match the rows, permits and jobs point at each other (bookkeeping);</li>
+ * <li>G1: a step that grants leaves in-use within {@code limit} and {@code channelLimit}, and
+ *     nothing is granted while paused;</li>
+ * <li>G3/G4: the grants of the step are exactly those {@link QueueModel} predicts from the
+ *     state the step dispatched on; no waiting acquire that fits is left waiting; nothing is
+ *     granted past an older eligible entry of its channel unless that entry is a job holding
+ *     capacity set aside for it; a try succeeds only when capacity is free after that;</li>
+ * <li>G6: fencing tokens strictly increase; a release frees at most one unit, once;</li>
+ * <li>a refused operation ({@link SluiceException}) leaves the ledger exactly as it was.</li>
+ * </ul>
+ */
+final class MachineDriver {
+    static final String NAME = "s1";
+    static final List<String> CHANNELS = List.of("default", "a", "b");
+    static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    enum Kind {
+        PUT, SET_LIMIT, SET_CHANNEL_LIMIT, PAUSE, RESUME, PAUSE_CHANNEL, RESUME_CHANNEL, DELETE,
+        TRY, WAIT, END_WAIT, HEARTBEAT, RELEASE,
+        ENQUEUE, CLAIM, COMPLETE, FAIL, HEARTBEAT_JOB, REQUEUE, RESCHEDULE, CANCEL, REDRIVE, PURGE,
+        TICK, ADVANCE
+    }
+
+    /** Weights of a sequence that mixes every operation. */
+    static final Map<Kind, Integer> MIXED = Map.ofEntries(
+            Map.entry(Kind.PUT, 2),
+            Map.entry(Kind.SET_LIMIT, 4),
+            Map.entry(Kind.SET_CHANNEL_LIMIT, 2),
+            Map.entry(Kind.PAUSE, 2),
+            Map.entry(Kind.RESUME, 3),
+            Map.entry(Kind.PAUSE_CHANNEL, 2),
+            Map.entry(Kind.RESUME_CHANNEL, 3),
+            Map.entry(Kind.DELETE, 1),
+            Map.entry(Kind.TRY, 8),
+            Map.entry(Kind.WAIT, 7),
+            Map.entry(Kind.END_WAIT, 4),
+            Map.entry(Kind.HEARTBEAT, 3),
+            Map.entry(Kind.RELEASE, 8),
+            Map.entry(Kind.ENQUEUE, 10),
+            Map.entry(Kind.CLAIM, 8),
+            Map.entry(Kind.COMPLETE, 6),
+            Map.entry(Kind.FAIL, 6),
+            Map.entry(Kind.HEARTBEAT_JOB, 3),
+            Map.entry(Kind.REQUEUE, 2),
+            Map.entry(Kind.RESCHEDULE, 2),
+            Map.entry(Kind.CANCEL, 2),
+            Map.entry(Kind.REDRIVE, 3),
+            Map.entry(Kind.PURGE, 1),
+            Map.entry(Kind.TICK, 6),
+            Map.entry(Kind.ADVANCE, 4));
+
+    /** Weights of a sequence of contended synchronous acquires. */
+    static final Map<Kind, Integer> ACQUIRES = Map.ofEntries(
+            Map.entry(Kind.SET_LIMIT, 4),
+            Map.entry(Kind.SET_CHANNEL_LIMIT, 1),
+            Map.entry(Kind.PAUSE, 1),
+            Map.entry(Kind.RESUME, 2),
+            Map.entry(Kind.PAUSE_CHANNEL, 1),
+            Map.entry(Kind.RESUME_CHANNEL, 2),
+            Map.entry(Kind.TRY, 10),
+            Map.entry(Kind.WAIT, 10),
+            Map.entry(Kind.END_WAIT, 5),
+            Map.entry(Kind.HEARTBEAT, 4),
+            Map.entry(Kind.RELEASE, 12),
+            Map.entry(Kind.ENQUEUE, 3),
+            Map.entry(Kind.CLAIM, 2),
+            Map.entry(Kind.TICK, 6),
+            Map.entry(Kind.ADVANCE, 4));
+
+    /** Weights of a sequence of job lifecycles. */
+    static final Map<Kind, Integer> JOBS = Map.ofEntries(
+            Map.entry(Kind.PUT, 1),
+            Map.entry(Kind.SET_LIMIT, 2),
+            Map.entry(Kind.PAUSE_CHANNEL, 1),
+            Map.entry(Kind.RESUME_CHANNEL, 3),
+            Map.entry(Kind.TRY, 3),
+            Map.entry(Kind.WAIT, 3),
+            Map.entry(Kind.RELEASE, 3),
+            Map.entry(Kind.ENQUEUE, 12),
+            Map.entry(Kind.CLAIM, 10),
+            Map.entry(Kind.COMPLETE, 7),
+            Map.entry(Kind.FAIL, 8),
+            Map.entry(Kind.HEARTBEAT_JOB, 4),
+            Map.entry(Kind.REQUEUE, 3),
+            Map.entry(Kind.RESCHEDULE, 3),
+            Map.entry(Kind.CANCEL, 3),
+            Map.entry(Kind.REDRIVE, 4),
+            Map.entry(Kind.PURGE, 1),
+            Map.entry(Kind.TICK, 6),
+            Map.entry(Kind.ADVANCE, 4));
+
+    /** A random sequence of up to {@code maxSize} ops, distributed as the properties draw them. */
+    static List<Op> randomOps(Map<Kind, Integer> weights, RandomGenerator r, int maxSize) {
+        Map<Kind, Integer> ordered = new EnumMap<>(weights);
+        int total = ordered.values().stream().mapToInt(Integer::intValue).sum();
+        List<Op> ops = new ArrayList<>();
+        int size = 1 + r.nextInt(maxSize);
+        for (int i = 0; i < size; i++) {
+            int pick = r.nextInt(total);
+            Kind kind = null;
+            for (var e : ordered.entrySet()) {
+                pick -= e.getValue();
+                if (pick < 0) {
+                    kind = e.getKey();
+                    break;
+                }
+            }
+            int k = r.nextInt(10);
+            long advance = k < 5 ? 0 : k < 9 ? 1 + r.nextInt(800) : 800 + r.nextInt(5201);
+            ops.add(new Op(kind, r.nextLong(), advance));
+        }
+        return ops;
+    }
+
+    /** One step: what to do, a seed for its arguments, and how far the clock moves first. */
+    record Op(Kind kind, long seed, long advanceMillis) {
+        @Override
+        public String toString() {
+            return kind + "(" + seed + ", +" + advanceMillis + "ms)";
+        }
+    }
+
+    /** What a step did, as far as the generic checks need to know. */
+    private static final class Step {
+        final Kind kind;
+        ProblemCode refused;
+        int claimMax;
+        String acquireChannel;      // TRY and WAIT
+        PermitRecord immediate;     // TRY or WAIT granted at once
+        String newWaiter;           // WAIT queued
+        List<Claimed> claimed = List.of();
+        String note = "";
+
+        Step(Kind kind) {
+            this.kind = kind;
+        }
+    }
+
+    final InMemoryLedger ledger = new InMemoryLedger();
+    private final RandomGenerator random;
+    private Instant now = T0;
+    private final List<String> permitIds = new ArrayList<>();
+    private final List<String> jobIds = new ArrayList<>();
+    private final List<String> waiterIds = new ArrayList<>();
+    private final List<String> trace = new ArrayList<>();
+    private long lastTokenSeen;
+
+    // per step
+    private SplittableRandom args;
+    private LedgerState pre;
+    private LedgerState post;
+    private SemaphoreMachine machine;
+    private Step step;
+
+    /** What the sequence exercised: operation outcomes and notable situations, with counts. */
+    final Map<String, Integer> seen = new HashMap<>();
+
+    private void event(String name) {
+        seen.merge(name, 1, Integer::sum);
+    }
+
+    MachineDriver(long seed) {
+        this.random = new SplittableRandom(seed);
+    }
+
+    /** Creates the semaphore, then runs the ops; a failure names every step that led to it. */
+    void run(SemaphoreConfig initial, List<Op> ops) {
+        SemaphoreMachine m = new SemaphoreMachine(ledger, NAME, now, random);
+        assertThat(m.put(initial)).isTrue();
+        trace.add("put " + initial);
+        for (Op op : ops) {
+            try {
+                apply(op);
+            } catch (AssertionError | RuntimeException e) {
+                trace.add(op + (step == null ? "" : " -> " + (step.refused != null ? "refused " + step.refused : "ok")
+                        + " " + step.note) + "  <-- failed here");
+                throw new AssertionError("after the steps:\n  " + String.join("\n  ", trace) + "\n" + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void apply(Op op) {
+        now = now.plusMillis(op.advanceMillis());
+        args = new SplittableRandom(op.seed());
+        pre = LedgerState.of(ledger);
+        machine = new SemaphoreMachine(ledger, NAME, now, random);
+        step = new Step(op.kind());
+        switch (op.kind()) {
+            case PUT -> put();
+            case SET_LIMIT -> setLimit();
+            case SET_CHANNEL_LIMIT -> setChannelLimit();
+            case PAUSE, RESUME -> pause(op.kind() == Kind.PAUSE);
+            case PAUSE_CHANNEL, RESUME_CHANNEL -> pauseChannel(op.kind() == Kind.PAUSE_CHANNEL);
+            case DELETE -> delete();
+            case TRY -> tryAcquire();
+            case WAIT -> acquireOrWait();
+            case END_WAIT -> endWait();
+            case HEARTBEAT -> heartbeat();
+            case RELEASE -> release();
+            case ENQUEUE -> enqueue();
+            case CLAIM -> claim();
+            case COMPLETE -> complete();
+            case FAIL -> failJob();
+            case HEARTBEAT_JOB -> heartbeatJob();
+            case REQUEUE, RESCHEDULE -> moveBack(op.kind() == Kind.REQUEUE);
+            case CANCEL -> cancel();
+            case REDRIVE -> redrive();
+            case PURGE -> purge();
+            case TICK -> tick();
+            case ADVANCE -> step.note = "now " + now;
+        }
+        post = LedgerState.of(ledger);
+        checkStep();
+        trace.add(op + " -> " + (step.refused != null ? "refused " + step.refused : "ok") + " " + step.note);
+        event(op.kind() + (step.refused != null ? ":" + step.refused : ""));
+        step = null;
+    }
+
+    // ---- calling the machine ------------------------------------------------------------------
+
+    /** Calls the machine; a refusal is recorded and must have written nothing. */
+    private <T> T call(Supplier<T> operation) {
+        try {
+            return operation.get();
+        } catch (SluiceException e) {
+            step.refused = e.code();
+            step.note = e.getMessage();
+            assertThat(LedgerState.of(ledger)).as("a refused %s (%s) leaves the ledger unchanged", step.kind, e.getMessage())
+                    .isEqualTo(pre);
+            return null;
+        }
+    }
+
+    private void callVoid(Runnable operation) {
+        call(() -> {
+            operation.run();
+            return Boolean.TRUE;
+        });
+    }
+
+    private void expectRefused(ProblemCode code) {
+        assertThat(step.refused).as("%s refusal", step.kind).isEqualTo(code);
+    }
+
+    private void expectDone() {
+        assertThat(step.refused).as("%s refused: %s", step.kind, step.note).isNull();
+    }
+
+    private boolean exists() {
+        return pre.semaphore() != null;
+    }
+
+    // ---- arguments ----------------------------------------------------------------------------
+
+    static SemaphoreConfig randomConfig(RandomGenerator r) {
+        int limit = r.nextInt(10) == 0 ? 0 : 1 + r.nextInt(4);
+        Integer channelLimit = r.nextBoolean() ? null : 1 + r.nextInt(3);
+        Duration lease = r.nextInt(8) == 0 ? null : Duration.ofMillis(1000 + r.nextInt(4001));
+        boolean paused = r.nextInt(10) == 0;
+        Duration initial = Duration.ofMillis(r.nextInt(1500));
+        Duration max = initial.plusMillis(r.nextInt(2500));
+        RetryPolicy.OnExhausted onExhausted = switch (r.nextInt(3)) {
+            case 0 -> RetryPolicy.OnExhausted.DEADLETTER;
+            case 1 -> RetryPolicy.OnExhausted.SUSPEND;
+            default -> RetryPolicy.OnExhausted.DROP;
+        };
+        RetryPolicy retry = new RetryPolicy(1 + r.nextInt(3), initial, max, onExhausted, null);
+        LeaseExpiryAction onLeaseExpired = r.nextBoolean() ? LeaseExpiryAction.RETRY : LeaseExpiryAction.DEADLETTER;
+        return new SemaphoreConfig(limit, channelLimit, lease, paused, Delivery.PULL, retry, onLeaseExpired);
+    }
+
+    private String channel() {
+        return CHANNELS.get(args.nextInt(CHANNELS.size()));
+    }
+
+    /** Null (the semaphore's default) mostly; sometimes 1–5 s; rarely an invalid 0.5 s. */
+    private Duration requestedLease() {
+        int k = args.nextInt(20);
+        if (k == 0) {
+            return Duration.ofMillis(500);
+        }
+        return k < 12 ? null : Duration.ofMillis(1000 + args.nextInt(4001));
+    }
+
+    private static boolean invalid(Duration lease) {
+        return lease != null && lease.compareTo(Limits.MIN_LEASE) < 0;
+    }
+
+    private String permitId() {
+        if (!permitIds.isEmpty() && args.nextInt(10) != 0) {
+            // recent ones more often, so duplicates and live permits both come up
+            int n = permitIds.size();
+            return permitIds.get(args.nextBoolean() ? n - 1 - args.nextInt(Math.min(n, 4)) : args.nextInt(n));
+        }
+        return switch (args.nextInt(3)) {
+            case 0 -> "nonsense";
+            case 1 -> "p" + (lastTokenSeen + 1 + args.nextInt(5)) + "." + HexFormat.of().toHexDigits(args.nextLong());
+            default -> "p12.short";
+        };
+    }
+
+    private String jobId() {
+        if (!jobIds.isEmpty() && args.nextInt(12) != 0) {
+            int n = jobIds.size();
+            return jobIds.get(args.nextBoolean() ? n - 1 - args.nextInt(Math.min(n, 3)) : args.nextInt(n));
+        }
+        return args.nextBoolean() ? "j-unknown" : (waiterIds.isEmpty() ? "j-unknown" : waiterIds.getLast());
+    }
+
+    /** A job whose attempt is under way, mostly; any job otherwise. */
+    private String attemptJobId() {
+        List<String> inflight = pre.jobs().values().stream().filter(j -> j.state() == JobState.INFLIGHT)
+                .map(JobRecord::id).toList();
+        if (!inflight.isEmpty() && args.nextInt(10) < 7) {
+            return inflight.get(args.nextInt(inflight.size()));
+        }
+        return jobId();
+    }
+
+    /** The permit a job's caller would name: its own mostly, none sometimes, a stale one rarely. */
+    private String permitOfJob(String jobId) {
+        JobRecord job = pre.jobs().get(jobId);
+        int k = args.nextInt(10);
+        if (k < 6 && job != null && job.permitId() != null) {
+            return job.permitId();
+        }
+        if (k < 8 || permitIds.isEmpty()) {
+            return null;
+        }
+        return permitIds.get(args.nextInt(permitIds.size()));
+    }
+
+    // ---- semaphores ---------------------------------------------------------------------------
+
+    private void put() {
+        boolean webhook = args.nextInt(20) == 0;
+        SemaphoreConfig config = webhook
+                ? new SemaphoreConfig(2, null, Duration.ofSeconds(2), false,
+                        new Delivery(Delivery.Mode.WEBHOOK, "http://localhost/h", Duration.ofSeconds(1), false), null, null)
+                : randomConfig(args);
+        step.note = config.toString();
+        Boolean created = call(() -> machine.put(config));
+        if (webhook) {
+            expectRefused(ProblemCode.UNSUPPORTED);
+            return;
+        }
+        expectDone();
+        assertThat(created).isEqualTo(!exists());
+        assertThat(ledger.semaphore.config()).isEqualTo(config);
+        if (!created) {
+            assertRevokesNothing();
+        }
+    }
+
+    private void setLimit() {
+        int limit = args.nextInt(15) == 0 ? -1 : args.nextInt(6);
+        step.note = "limit " + limit;
+        call(() -> machine.update(c -> c.withLimit(limit)));
+        if (!exists()) {
+            expectRefused(ProblemCode.NOT_FOUND);
+        } else if (limit < 0) {
+            expectRefused(ProblemCode.INVALID_ARGUMENT);
+        } else {
+            expectDone();
+            assertThat(ledger.semaphore.config().limit()).isEqualTo(limit);
+            assertRevokesNothing();
+        }
+    }
+
+    private void setChannelLimit() {
+        Integer channelLimit = args.nextInt(3) == 0 ? null : 1 + args.nextInt(3);
+        step.note = "channelLimit " + channelLimit;
+        call(() -> machine.update(c -> new SemaphoreConfig(c.limit(), channelLimit, c.leaseTimeout(), c.paused(),
+                c.delivery(), c.retry(), c.onLeaseExpired())));
+        if (!exists()) {
+            expectRefused(ProblemCode.NOT_FOUND);
+            return;
+        }
+        expectDone();
+        assertThat(ledger.semaphore.config().channelLimit()).isEqualTo(channelLimit);
+        assertRevokesNothing();
+    }
+
+    private void pause(boolean paused) {
+        call(() -> paused ? machine.pause(null) : machine.resume(null));
+        if (!exists()) {
+            expectRefused(ProblemCode.NOT_FOUND);
+            return;
+        }
+        expectDone();
+        assertThat(ledger.semaphore.config().paused()).isEqualTo(paused);
+        assertRevokesNothing();
+    }
+
+    private void pauseChannel(boolean paused) {
+        String channel = channel();
+        step.note = channel;
+        call(() -> paused ? machine.pause(channel) : machine.resume(channel));
+        if (!exists()) {
+            expectRefused(ProblemCode.NOT_FOUND);
+            return;
+        }
+        expectDone();
+        assertThat(ledger.channel(channel).paused()).isEqualTo(paused);
+        assertRevokesNothing();
+    }
+
+    /** Held permits that were held before are still held: changing the config revokes nothing. */
+    private void assertRevokesNothing() {
+        for (PermitRecord p : pre.permits().values()) {
+            if (p.state() == PermitRecord.State.HELD) {
+                assertThat(ledger.permits.get(p.id())).as("permit %s after a config change", p.id()).isEqualTo(p);
+            }
+        }
+    }
+
+    private void delete() {
+        boolean force = args.nextInt(4) == 0;
+        step.note = force ? "force" : "";
+        callVoid(() -> machine.delete(force));
+        if (!exists()) {
+            expectRefused(ProblemCode.NOT_FOUND);
+            return;
+        }
+        SemaphoreRecord s = pre.semaphore();
+        if (!force && (s.inUse() > 0 || s.waiting() > 0 || s.inflight() > 0)) {
+            expectRefused(ProblemCode.CONFLICT);
+            return;
+        }
+        expectDone();
+        assertThat(LedgerState.of(ledger)).isEqualTo(new LedgerState(null, Map.of(), Map.of(), Map.of()));
+    }
+
+    // ---- permits ------------------------------------------------------------------------------
+
+    private void tryAcquire() {
+        String channel = channel();
+        Duration lease = requestedLease();
+        step.acquireChannel = channel;
+        step.note = channel + " lease " + lease;
+        PermitRecord permit = call(() -> machine.tryAcquire(channel, lease));
+        if (!exists()) {
+            expectRefused(ProblemCode.NOT_FOUND);
+        } else if (invalid(lease)) {
+            expectRefused(ProblemCode.INVALID_ARGUMENT);
+        } else if (permit == null) {
+            assertThat(step.refused).isIn(ProblemCode.LIMIT_REACHED, ProblemCode.PAUSED);
+        } else {
+            granted(permit, channel, lease);
+            step.immediate = permit;
+        }
+    }
+
+    private void acquireOrWait() {
+        String channel = channel();
+        Duration lease = requestedLease();
+        Instant deadline = now.plusMillis(args.nextInt(8000));
+        step.acquireChannel = channel;
+        step.note = channel + " lease " + lease + " until " + deadline;
+        AcquireOutcome outcome = call(() -> machine.acquireOrWait(channel, lease, deadline));
+        if (!exists()) {
+            expectRefused(ProblemCode.NOT_FOUND);
+            return;
+        }
+        if (invalid(lease)) {
+            expectRefused(ProblemCode.INVALID_ARGUMENT);
+            return;
+        }
+        expectDone();
+        switch (outcome) {
+            case AcquireOutcome.Granted g -> {
+                granted(g.permit(), channel, lease);
+                step.immediate = g.permit();
+            }
+            case AcquireOutcome.Queued q -> {
+                JobRecord waiter = ledger.jobs.get(q.waiterId());
+                assertThat(waiter).isNotNull();
+                assertThat(waiter.isWaiter()).isTrue();
+                assertThat(waiter.state()).isEqualTo(JobState.WAITING);
+                assertThat(waiter.channel()).isEqualTo(channel);
+                assertThat(waiter.deadline()).isEqualTo(deadline);
+                assertThat(waiter.seq()).isEqualTo(ledger.semaphore.lastSeq()).isEqualTo(pre.semaphore().lastSeq() + 1);
+                step.newWaiter = q.waiterId();
+                waiterIds.add(q.waiterId());
+            }
+            case AcquireOutcome.Rejected r -> fail("acquireOrWait never rejects, got " + r);
+        }
+    }
+
+    private void granted(PermitRecord permit, String channel, Duration requested) {
+        Duration lease = requested != null ? requested : ledger.semaphore.config().leaseTimeout();
+        assertThat(permit.state()).isEqualTo(PermitRecord.State.HELD);
+        assertThat(permit.channel()).isEqualTo(channel);
+        assertThat(permit.holderId()).isNull();
+        assertThat(permit.lease()).isEqualTo(lease);
+        assertThat(permit.expiresAt()).isEqualTo(Leases.expiry(now, lease));
+        assertThat(ledger.permits.get(permit.id())).isEqualTo(permit);
+        permitIds.add(permit.id());
+    }
+
+    private void endWait() {
+        String waiterId = waiterIds.isEmpty() || args.nextInt(10) == 0 ? "w-unknown" : waiterIds.get(args.nextInt(waiterIds.size()));
+        step.note = waiterId;
+        AcquireOutcome outcome = call(() -> machine.endWait(waiterId));
+        if (!exists()) {
+            expectRefused(ProblemCode.NOT_FOUND);
+            return;
+        }
+        expectDone();
+        JobRecord waiter = pre.jobs().get(waiterId);
+        if (waiter != null) {
+            boolean paused = pre.semaphore().config().paused()
+                    || pre.channels().getOrDefault(waiter.channel(), ChannelRecord.empty(waiter.channel())).paused();
+            assertThat(outcome).isEqualTo(new AcquireOutcome.Rejected(paused ? ProblemCode.PAUSED : ProblemCode.LIMIT_REACHED));
+            assertThat(ledger.jobs).doesNotContainKey(waiterId);
+            assertThat(ledger.semaphore.waiting()).isEqualTo(pre.semaphore().waiting() - 1);
+            return;
+        }
+        var held = pre.permits().values().stream()
+                .filter(p -> waiterId.equals(p.holderId()) && p.state() == PermitRecord.State.HELD).findFirst();
+        event(held.isPresent() ? "endWait:granted" : "endWait:gone");
+        assertThat(outcome).isEqualTo(held.<AcquireOutcome>map(AcquireOutcome.Granted::new)
+                .orElse(new AcquireOutcome.Rejected(ProblemCode.LIMIT_REACHED)));
+        assertThat(LedgerState.of(ledger)).isEqualTo(pre);
+    }
+
+    private void heartbeat() {
+        String permitId = permitId();
+        Duration lease = requestedLease();
+        step.note = permitId + " lease " + lease;
+        PermitRecord extended = call(() -> machine.heartbeat(permitId, lease));
+        if (!exists()) {
+            expectRefused(ProblemCode.NOT_FOUND);
+            return;
+        }
+        PermitRecord before = pre.permits().get(permitId);
+        if (before == null) {
+            expectRefused(ProblemCode.NOT_FOUND);
+        } else if (before.isExpiredAt(now)) {
+            expectRefused(ProblemCode.LEASE_EXPIRED);
+        } else if (invalid(lease)) {
+            expectRefused(ProblemCode.INVALID_ARGUMENT);
+        } else {
+            expectDone();
+            Duration newLease = lease != null ? lease : before.lease();
+            assertThat(extended).isEqualTo(before.extendedTo(newLease, Leases.expiry(now, newLease)));
+            assertThat(ledger.permits.get(permitId)).isEqualTo(extended);
+        }
+    }
+
+    private void release() {
+        String permitId = permitId();
+        step.note = permitId;
+        ReleaseOutcome outcome = call(() -> machine.release(permitId));
+        if (!exists()) {
+            expectRefused(ProblemCode.NOT_FOUND);
+            return;
+        }
+        step.note += " -> " + outcome;
+        if (outcome != null) {
+            event("release:" + outcome);
+        }
+        SemaphoreRecord s = pre.semaphore();
+        PermitRecord before = pre.permits().get(permitId);
+        if (before == null) {
+            var token = PermitIds.tokenOf(permitId);
+            if (token.isPresent() && token.getAsLong() >= 1 && token.getAsLong() <= s.lastFencingToken()) {
+                assertThat(outcome).isEqualTo(ReleaseOutcome.ALREADY_RELEASED);
+                assertThat(LedgerState.of(ledger)).as("a second release frees nothing").isEqualTo(pre);
+            } else {
+                expectRefused(ProblemCode.NOT_FOUND);
+            }
+            return;
+        }
+        if (before.state() == PermitRecord.State.EXPIRED) {
+            assertThat(outcome).isEqualTo(ReleaseOutcome.EXPIRED);
+            assertThat(LedgerState.of(ledger)).as("releasing a reclaimed permit frees nothing").isEqualTo(pre);
+            return;
+        }
+        JobRecord holder = before.holderId() == null ? null : pre.jobs().get(before.holderId());
+        if (holder != null && holder.state() == JobState.INFLIGHT && permitId.equals(holder.permitId())) {
+            expectRefused(ProblemCode.CONFLICT);
+            return;
+        }
+        expectDone();
+        int grants = (int) (ledger.semaphore.lastFencingToken() - s.lastFencingToken());
+        assertThat(ledger.semaphore.inUse()).as("a release frees exactly one unit").isEqualTo(s.inUse() - 1 + grants);
+        if (before.isExpiredAt(now)) {
+            assertThat(outcome).isEqualTo(ReleaseOutcome.EXPIRED);
+            assertThat(ledger.permits.get(permitId)).isEqualTo(before.expired());
+        } else {
+            assertThat(outcome).isEqualTo(ReleaseOutcome.DONE);
+            assertThat(ledger.permits).doesNotContainKey(permitId);
+        }
+    }
+
+    // ---- jobs ---------------------------------------------------------------------------------
+
+    private void enqueue() {
+        String channel = channel();
+        int priority = args.nextInt(5) == 0 ? 1 + args.nextInt(3) : 0;
+        String key = args.nextBoolean() ? null : "k" + args.nextInt(5);
+        String payload = "{\"n\":" + args.nextInt(1000) + "}";
+        step.note = channel + " prio " + priority + " key " + key;
+        Enqueued enqueued = call(() -> machine.enqueue(payload, channel, priority, key));
+        if (!exists()) {
+            expectRefused(ProblemCode.NOT_FOUND);
+            return;
+        }
+        expectDone();
+        JobRecord first = key == null ? null
+                : pre.jobs().values().stream().filter(j -> key.equals(j.idempotencyKey())).findFirst().orElse(null);
+        if (first != null) {
+            event("enqueue:repeated-key");
+            assertThat(enqueued.created()).isFalse();
+            assertThat(enqueued.job()).isEqualTo(first);
+            assertThat(LedgerState.of(ledger)).as("a repeated idempotency key writes nothing").isEqualTo(pre);
+            return;
+        }
+        assertThat(enqueued.created()).isTrue();
+        JobRecord job = enqueued.job();
+        assertThat(job.state()).isEqualTo(JobState.WAITING);
+        assertThat(job.seq()).isEqualTo(job.originalSeq()).isEqualTo(pre.semaphore().lastSeq() + 1);
+        assertThat(ledger.jobs.get(job.id())).isEqualTo(job);
+        long ahead = pre.jobs().values().stream().filter(j -> j.state() == JobState.WAITING)
+                .filter(j -> InMemoryLedger.GRANT_ORDER.compare(j, job) < 0).count();
+        assertThat(enqueued.position()).isEqualTo(ahead + 1);
+        jobIds.add(job.id());
+    }
+
+    private void claim() {
+        int max = 1 + args.nextInt(5);
+        Duration lease = requestedLease();
+        step.claimMax = max;
+        step.note = "max " + max + " lease " + lease;
+        List<Claimed> claimed = call(() -> machine.claim(max, lease));
+        if (!exists()) {
+            expectRefused(ProblemCode.NOT_FOUND);
+            return;
+        }
+        if (invalid(lease)) {
+            expectRefused(ProblemCode.INVALID_ARGUMENT);
+            return;
+        }
+        expectDone();
+        step.claimed = claimed;
+        step.note += " -> " + claimed.size();
+        Duration effective = lease != null ? lease : ledger.semaphore.config().leaseTimeout();
+        for (Claimed c : claimed) {
+            JobRecord before = pre.jobs().get(c.job().id());
+            assertThat(c.job()).isEqualTo(before.granted(c.permit().id(), now));
+            assertThat(ledger.jobs.get(c.job().id())).isEqualTo(c.job());
+            assertThat(c.permit().holderId()).isEqualTo(c.job().id());
+            assertThat(c.permit().channel()).isEqualTo(c.job().channel());
+            assertThat(c.permit().lease()).isEqualTo(effective);
+            assertThat(c.permit().expiresAt()).isEqualTo(Leases.expiry(now, effective));
+            permitIds.add(c.permit().id());
+        }
+    }
+
+    /**
+     * The refusal an operation on the current attempt of a job gets, or null when it may go on.
+     * Completing a completed job is a no-op, reported as {@link ProblemCode#INTERNAL} here.
+     */
+    private ProblemCode attemptRefusal(String jobId, String permitId, boolean completing) {
+        JobRecord job = pre.jobs().get(jobId);
+        if (!exists() || job == null || job.isWaiter()) {
+            return ProblemCode.NOT_FOUND;
+        }
+        if (completing && job.state() == JobState.COMPLETED) {
+            return ProblemCode.INTERNAL;
+        }
+        boolean stale = permitId != null && !permitId.equals(job.permitId());
+        if (job.state() == JobState.INFLIGHT && !stale) {
+            return pre.permits().get(job.permitId()).isExpiredAt(now) ? ProblemCode.LEASE_EXPIRED : null;
+        }
+        return job.attempts() > 0 && job.state() != JobState.CANCELLED ? ProblemCode.LEASE_EXPIRED : ProblemCode.CONFLICT;
+    }
+
+    private void complete() {
+        String jobId = attemptJobId();
+        String permitId = permitOfJob(jobId);
+        step.note = jobId + " " + permitId;
+        callVoid(() -> machine.complete(jobId, permitId));
+        ProblemCode expected = attemptRefusal(jobId, permitId, true);
+        if (expected == ProblemCode.INTERNAL) {
+            expectDone();
+            assertThat(LedgerState.of(ledger)).as("completing a completed job again writes nothing").isEqualTo(pre);
+            return;
+        }
+        if (expected != null) {
+            expectRefused(expected);
+            return;
+        }
+        expectDone();
+        JobRecord before = pre.jobs().get(jobId);
+        assertThat(ledger.jobs.get(jobId)).isEqualTo(before.finished(JobState.COMPLETED, null, now));
+        assertThat(ledger.permits).doesNotContainKey(before.permitId());
+    }
+
+    private void failJob() {
+        String jobId = attemptJobId();
+        String permitId = permitOfJob(jobId);
+        boolean retryable = args.nextInt(4) != 0;
+        step.note = jobId + " " + permitId + (retryable ? " retryable" : " fatal");
+        callVoid(() -> machine.fail(jobId, permitId, "boom", retryable));
+        ProblemCode expected = attemptRefusal(jobId, permitId, false);
+        if (expected != null) {
+            expectRefused(expected);
+            return;
+        }
+        expectDone();
+        JobRecord before = pre.jobs().get(jobId);
+        JobRecord after = ledger.jobs.get(jobId);
+        assertThat(ledger.permits).doesNotContainKey(before.permitId());
+        RetryPolicy retry = pre.semaphore().config().retry();
+        if (retryable && before.attempts() < retry.maxAttempts()) {
+            long cap = Math.min((long) (retry.initialBackoff().toMillis() * Math.pow(2, before.attempts() - 1)),
+                    retry.maxBackoff().toMillis());
+            assertThat(after.state()).isEqualTo(JobState.WAITING);
+            assertThat(after.seq()).as("a retry waits at its original position").isEqualTo(before.originalSeq());
+            assertThat(after.availableAt()).isBetween(now, now.plusMillis(cap));
+            assertThat(after.lastError()).isEqualTo("boom");
+            assertThat(after.attempts()).isEqualTo(before.attempts());
+            step.note += " retry at " + after.availableAt();
+            event(after.availableAt().isAfter(now) ? "fail:retry-with-backoff" : "fail:retry-now");
+            return;
+        }
+        RetryPolicy.OnExhausted action = retry.onExhausted();
+        if (!retryable && action == RetryPolicy.OnExhausted.SUSPEND) {
+            action = RetryPolicy.OnExhausted.DEADLETTER;
+        }
+        step.note += " " + action;
+        event("fail:" + action);
+        switch (action) {
+            case DROP -> assertThat(after.state()).isEqualTo(JobState.FAILED);
+            case DEADLETTER -> assertThat(after.state()).isEqualTo(JobState.DEAD);
+            case SUSPEND -> {
+                assertThat(after.state()).isEqualTo(JobState.WAITING);
+                assertThat(after.seq()).isEqualTo(before.originalSeq());
+                assertThat(after.availableAt()).isEqualTo(now);
+                assertThat(ledger.channel(after.channel()).paused()).as("suspend pauses the channel").isTrue();
+            }
+            case FORWARD -> fail("forward is not supported");
+        }
+    }
+
+    private void heartbeatJob() {
+        String jobId = attemptJobId();
+        String permitId = permitOfJob(jobId);
+        Duration lease = requestedLease();
+        step.note = jobId + " " + permitId + " lease " + lease;
+        PermitRecord extended = call(() -> machine.heartbeatJob(jobId, permitId, lease));
+        ProblemCode expected = attemptRefusal(jobId, permitId, false);
+        if (expected == null && invalid(lease)) {
+            expected = ProblemCode.INVALID_ARGUMENT;
+        }
+        if (expected != null) {
+            expectRefused(expected);
+            return;
+        }
+        expectDone();
+        PermitRecord before = pre.permits().get(pre.jobs().get(jobId).permitId());
+        Duration newLease = lease != null ? lease : before.lease();
+        assertThat(extended).isEqualTo(before.extendedTo(newLease, Leases.expiry(now, newLease)));
+    }
+
+    private void moveBack(boolean toBack) {
+        String jobId = jobId();
+        step.note = jobId;
+        JobRecord moved = call(() -> toBack ? machine.requeue(jobId) : machine.reschedule(jobId));
+        JobRecord before = pre.jobs().get(jobId);
+        if (!exists() || before == null || before.isWaiter()) {
+            expectRefused(ProblemCode.NOT_FOUND);
+            return;
+        }
+        if (before.state() != JobState.WAITING && before.state() != JobState.INFLIGHT) {
+            expectRefused(ProblemCode.CONFLICT);
+            return;
+        }
+        expectDone();
+        assertThat(moved.state()).isEqualTo(JobState.WAITING);
+        assertThat(moved.availableAt()).isEqualTo(now);
+        assertThat(moved.seq()).isEqualTo(toBack ? pre.semaphore().lastSeq() + 1 : before.originalSeq());
+        assertThat(ledger.jobs.get(jobId)).isEqualTo(moved);
+        if (before.state() == JobState.INFLIGHT) {
+            assertThat(ledger.permits).doesNotContainKey(before.permitId());
+        }
+    }
+
+    private void cancel() {
+        String jobId = jobId();
+        step.note = jobId;
+        JobRecord cancelled = call(() -> machine.cancel(jobId));
+        JobRecord before = pre.jobs().get(jobId);
+        if (!exists() || before == null || before.isWaiter()) {
+            expectRefused(ProblemCode.NOT_FOUND);
+            return;
+        }
+        if (before.state() != JobState.WAITING && before.state() != JobState.INFLIGHT && before.state() != JobState.DEAD) {
+            expectRefused(ProblemCode.CONFLICT);
+            return;
+        }
+        expectDone();
+        assertThat(cancelled.state()).isEqualTo(JobState.CANCELLED);
+        assertThat(ledger.jobs.get(jobId)).isEqualTo(cancelled);
+        if (before.state() == JobState.INFLIGHT) {
+            assertThat(ledger.permits).doesNotContainKey(before.permitId());
+        }
+    }
+
+    private void redrive() {
+        List<String> ids = null;
+        if (args.nextBoolean() && !jobIds.isEmpty()) {
+            ids = new ArrayList<>();
+            int n = 1 + args.nextInt(4);
+            for (int i = 0; i < n; i++) {
+                ids.add(args.nextInt(8) == 0 ? "j-unknown" : jobIds.get(args.nextInt(jobIds.size())));
+            }
+        }
+        boolean original = args.nextBoolean();
+        List<String> named = ids;
+        step.note = (ids == null ? "all" : ids.toString()) + (original ? " original" : " back");
+        Integer redriven = call(() -> machine.redrive(named, original));
+        if (!exists()) {
+            expectRefused(ProblemCode.NOT_FOUND);
+            return;
+        }
+        expectDone();
+        List<JobRecord> dead = pre.jobs().values().stream()
+                .filter(j -> !j.isWaiter() && j.state() == JobState.DEAD)
+                .filter(j -> named == null || named.contains(j.id()))
+                .sorted(Comparator.comparingLong(JobRecord::seq)).toList();
+        assertThat(redriven).isEqualTo(dead.size());
+        if (redriven > 0) {
+            event("redrive:" + (original ? "original" : "back"));
+        }
+        Set<Long> newSeqs = new LinkedHashSet<>();
+        for (JobRecord j : dead) {
+            JobRecord after = ledger.jobs.get(j.id());
+            assertThat(after.state()).isEqualTo(JobState.WAITING);
+            assertThat(after.attempts()).isZero();
+            if (original) {
+                assertThat(after.seq()).isEqualTo(j.originalSeq());
+            } else {
+                assertThat(after.seq()).isGreaterThan(pre.semaphore().lastSeq());
+                newSeqs.add(after.seq());
+            }
+        }
+        assertThat(newSeqs).hasSize(original ? 0 : dead.size());
+    }
+
+    private void purge() {
+        Integer deleted = call(machine::purge);
+        if (!exists()) {
+            expectRefused(ProblemCode.NOT_FOUND);
+            return;
+        }
+        expectDone();
+        long waitingJobs = pre.jobs().values().stream().filter(j -> !j.isWaiter() && j.state() == JobState.WAITING).count();
+        assertThat(deleted.longValue()).isEqualTo(waitingJobs);
+        assertThat(ledger.jobs.values()).noneMatch(j -> !j.isWaiter() && j.state() == JobState.WAITING);
+    }
+
+    private void tick() {
+        Integer expired = call(machine::tick);
+        if (!exists()) {
+            assertThat(expired).isZero();
+            return;
+        }
+        expectDone();
+        long due = pre.permits().values().stream()
+                .filter(p -> p.state() == PermitRecord.State.HELD && p.expiresAt() != null && !p.expiresAt().isAfter(now))
+                .count();
+        assertThat(expired.longValue()).isEqualTo(due);
+        step.note = expired + " expired";
+        if (expired > 0) {
+            event("tick:lease-expired");
+        }
+        pre.jobs().values().stream().filter(j -> j.state() == JobState.INFLIGHT)
+                .filter(j -> pre.permits().get(j.permitId()).isExpiredAt(now))
+                .forEach(j -> event("tick:job-lease-expired->" + ledger.jobs.get(j.id()).state()));
+        assertThat(ledger.permits.values()).as("no lease past its end is still held after a tick")
+                .noneMatch(p -> p.state() == PermitRecord.State.HELD && p.isExpiredAt(now));
+        assertThat(ledger.jobs.values()).as("no waiter past its deadline is still queued after a tick")
+                .noneMatch(j -> j.isWaiter() && !now.isBefore(j.deadline()));
+    }
+
+    // ---- the checks after every step ----------------------------------------------------------
+
+    private void checkStep() {
+        SemaphoreRecord s = post.semaphore();
+        if (s == null) {
+            assertThat(post.channels()).isEmpty();
+            assertThat(post.permits()).isEmpty();
+            assertThat(post.jobs()).isEmpty();
+            return;
+        }
+        if (pre.semaphore() == null) {
+            lastTokenSeen = 0;   // a new semaphore of the same name starts its own token sequence
+        }
+        checkBookkeeping(s);
+
+        long tokenBefore = pre.semaphore() == null ? 0 : pre.semaphore().lastFencingToken();
+        List<PermitRecord> grants = post.permits().values().stream().filter(p -> p.fencingToken() > tokenBefore)
+                .sorted(Comparator.comparingLong(PermitRecord::fencingToken)).toList();
+        checkFencing(s, tokenBefore, grants);
+        checkSafety(s, grants);
+        checkOrder(s, grants);
+    }
+
+    private static Map<String, Integer> heldPerChannel(LedgerState state) {
+        Map<String, Integer> held = new HashMap<>();
+        state.permits().values().stream().filter(p -> p.state() == PermitRecord.State.HELD)
+                .forEach(p -> held.merge(p.channel(), 1, Integer::sum));
+        return held;
+    }
+
+    private static Set<String> pausedChannels(LedgerState state) {
+        return state.channels().values().stream().filter(ChannelRecord::paused).map(ChannelRecord::name)
+                .collect(Collectors.toSet());
+    }
+
+    /** The counters equal the rows they count; permits and jobs point at each other. */
+    private void checkBookkeeping(SemaphoreRecord s) {
+        var permits = post.permits().values();
+        var jobs = post.jobs().values();
+        long held = permits.stream().filter(p -> p.state() == PermitRecord.State.HELD).count();
+        assertThat((long) s.inUse()).as("inUse equals the held permits").isEqualTo(held);
+        Map<String, Integer> perChannel = heldPerChannel(post);
+        Set<String> channelNames = new LinkedHashSet<>(post.channels().keySet());
+        channelNames.addAll(perChannel.keySet());
+        for (String c : channelNames) {
+            assertThat(ledger.channel(c).inUse()).as("channel %s inUse equals its held permits", c)
+                    .isEqualTo(perChannel.getOrDefault(c, 0));
+        }
+        assertThat(s.waiting()).as("waiting counter").isEqualTo(jobs.stream().filter(j -> j.state() == JobState.WAITING).count());
+        assertThat(s.inflight()).as("inflight counter").isEqualTo(jobs.stream().filter(j -> j.state() == JobState.INFLIGHT).count());
+        assertThat(s.dead()).as("dead counter").isEqualTo(jobs.stream().filter(j -> j.state() == JobState.DEAD).count());
+
+        Set<Long> waitingSeqs = new LinkedHashSet<>();
+        for (JobRecord j : jobs) {
+            assertThat(j.seq()).isLessThanOrEqualTo(s.lastSeq()).isGreaterThanOrEqualTo(j.originalSeq());
+            if (j.isWaiter()) {
+                assertThat(j.state()).as("a waiter row exists only while it waits").isEqualTo(JobState.WAITING);
+            }
+            if (j.state() == JobState.WAITING) {
+                assertThat(waitingSeqs.add(j.seq())).as("seq %d is unique among waiting entries", j.seq()).isTrue();
+            }
+            if (j.state() == JobState.INFLIGHT) {
+                PermitRecord p = post.permits().get(j.permitId());
+                assertThat(p).as("inflight job %s holds its permit", j.id()).isNotNull();
+                assertThat(p.state()).isEqualTo(PermitRecord.State.HELD);
+                assertThat(p.holderId()).isEqualTo(j.id());
+                assertThat(p.channel()).isEqualTo(j.channel());
+            } else {
+                assertThat(j.permitId()).as("job %s in state %s holds no permit", j.id(), j.state()).isNull();
+            }
+        }
+        for (PermitRecord p : permits) {
+            if (p.state() == PermitRecord.State.HELD && p.holderId() != null) {
+                JobRecord holder = post.jobs().get(p.holderId());
+                if (holder != null) {
+                    assertThat(holder.state()).as("the job holding %s", p.id()).isEqualTo(JobState.INFLIGHT);
+                    assertThat(holder.permitId()).isEqualTo(p.id());
+                }
+            }
+        }
+    }
+
+    /** G6: every grant has a fresh token, larger than any before, and its id carries it. */
+    private void checkFencing(SemaphoreRecord s, long tokenBefore, List<PermitRecord> grants) {
+        assertThat(s.lastFencingToken() - tokenBefore).as("tokens issued match the permits granted").isEqualTo(grants.size());
+        for (PermitRecord g : grants) {
+            assertThat(g.fencingToken()).as("fencing tokens strictly increase").isGreaterThan(lastTokenSeen);
+            lastTokenSeen = g.fencingToken();
+            assertThat(PermitIds.tokenOf(g.id())).hasValue(g.fencingToken());
+            assertThat(g.state()).isEqualTo(PermitRecord.State.HELD);
+            assertThat(g.grantedAt()).isEqualTo(now);
+        }
+        for (PermitRecord p : post.permits().values()) {
+            assertThat(p.fencingToken()).isLessThanOrEqualTo(s.lastFencingToken());
+        }
+    }
+
+    /** G1: a step that grants leaves the gate and the channel within their limits, and never grants while paused. */
+    private void checkSafety(SemaphoreRecord s, List<PermitRecord> grants) {
+        if (grants.isEmpty()) {
+            return;
+        }
+        SemaphoreConfig config = s.config();
+        long unexpired = post.permits().values().stream()
+                .filter(p -> p.state() == PermitRecord.State.HELD && (p.expiresAt() == null || p.expiresAt().isAfter(now)))
+                .count();
+        assertThat(unexpired).as("G1: unexpired permits within limit %d", config.limit()).isLessThanOrEqualTo(config.limit());
+        assertThat(s.inUse()).as("G1: in use within limit").isLessThanOrEqualTo(config.limit());
+        assertThat(config.paused()).as("G1: granted while the semaphore is paused").isFalse();
+        Map<String, Integer> perChannel = heldPerChannel(post);
+        for (PermitRecord g : grants) {
+            assertThat(ledger.channel(g.channel()).paused()).as("granted on paused channel %s", g.channel()).isFalse();
+            if (config.channelLimit() != null) {
+                assertThat(perChannel.get(g.channel())).as("G1: channel %s within channelLimit", g.channel())
+                        .isLessThanOrEqualTo(config.channelLimit());
+            }
+        }
+    }
+
+    /** G3/G4, against {@link QueueModel}. */
+    private void checkOrder(SemaphoreRecord s, List<PermitRecord> grants) {
+        List<String> waiterGrants = new ArrayList<>();
+        List<String> claims = new ArrayList<>();
+        List<PermitRecord> immediate = new ArrayList<>();
+        for (PermitRecord g : grants) {
+            JobRecord entry = g.holderId() == null ? null : pre.jobs().get(g.holderId());
+            if (g.holderId() == null) {
+                immediate.add(g);
+            } else if (entry == null) {
+                fail("permit %s granted to %s, which was not waiting", g.id(), g.holderId());
+            } else if (entry.isWaiter()) {
+                waiterGrants.add(entry.id());
+            } else {
+                claims.add(entry.id());
+            }
+        }
+        assertThat(machine.effects().waiterGrants().stream().map(Effects.WaiterGrant::waiterId).toList())
+                .as("Effects.waiterGrants lists the waiters granted, in order").isEqualTo(waiterGrants);
+        assertThat(machine.effects().waiterGrants().stream().map(w -> w.permit().id()).toList())
+                .isEqualTo(grants.stream().filter(g -> waiterGrants.contains(g.holderId())).map(PermitRecord::id).toList());
+        assertThat(claims).as("jobs granted only by claim, as returned")
+                .isEqualTo(step.claimed.stream().map(c -> c.job().id()).toList());
+        assertThat(immediate).as("an immediate grant comes only from the acquire itself")
+                .isEqualTo(step.immediate == null ? List.of() : List.of(step.immediate));
+        for (String w : waiterGrants) {
+            PermitRecord p = post.permits().values().stream().filter(x -> w.equals(x.holderId())).findFirst().orElseThrow();
+            Duration lease = Leases.effective(pre.jobs().get(w).lease(), s.config());
+            assertThat(p.lease()).isEqualTo(lease);
+            assertThat(p.channel()).isEqualTo(pre.jobs().get(w).channel());
+        }
+
+        if (!waiterGrants.isEmpty()) {
+            event("grant:waiter-by-" + step.kind);
+        }
+        if (!claims.isEmpty()) {
+            event("grant:claim");
+        }
+        if (s.inUse() > s.config().limit()) {
+            event("state:in-use-above-limit");
+        }
+        if (post.jobs().values().stream().anyMatch(j -> j.isWaiter() && !now.isBefore(j.deadline()))) {
+            event("state:waiter-past-deadline");
+        }
+
+        // The state the step's dispatch ran on: the end state without this step's grants.
+        Map<String, Integer> use = heldPerChannel(post);
+        grants.forEach(g -> use.merge(g.channel(), -1, Integer::sum));
+        List<JobRecord> entries = new ArrayList<>(post.jobs().values().stream()
+                .filter(j -> j.state() == JobState.WAITING && !j.id().equals(step.newWaiter)).toList());
+        waiterGrants.forEach(id -> entries.add(pre.jobs().get(id)));
+        claims.forEach(id -> entries.add(pre.jobs().get(id)));
+        Set<String> paused = pausedChannels(post);
+        QueueModel.Sim sim = QueueModel.simulate(s.config(), s.inUse() - grants.size(), use, paused, entries, now,
+                step.refused == null ? step.claimMax : 0);
+        assertThat(waiterGrants).as("G4: the waiting acquires granted, in order").isEqualTo(sim.waiterGrants());
+        assertThat(claims).as("G4: the jobs claimed, in order").isEqualTo(sim.claims());
+        if (step.acquireChannel != null && (step.refused == null || step.refused == ProblemCode.LIMIT_REACHED
+                || step.refused == ProblemCode.PAUSED)) {
+            ProblemCode expected = QueueModel.refusal(s.config(), paused, sim, step.acquireChannel);
+            if (expected == ProblemCode.LIMIT_REACHED && sim.free() > 0) {
+                event("acquire:refused-by-channel-limit");
+            }
+            if (!sim.reserved().isEmpty()) {
+                event("acquire:" + (expected == null ? "granted" : "refused") + "-with-capacity-set-aside");
+            }
+            ProblemCode actual = step.immediate != null ? null
+                    : step.kind == Kind.TRY ? step.refused : ProblemCode.LIMIT_REACHED;
+            if (step.kind == Kind.WAIT && expected != null) {
+                assertThat(step.newWaiter).as("a wait that cannot be granted now queues").isNotNull();
+            } else {
+                assertThat(actual).as("G4: %s on %s once the queue had its turn", step.kind, step.acquireChannel)
+                        .isEqualTo(expected);
+            }
+        }
+
+        // G3: no waiting acquire that fits is left waiting.
+        QueueModel.Sim after = QueueModel.simulate(s.config(), s.inUse(), heldPerChannel(post), paused,
+                post.jobs().values(), now, 0);
+        assertThat(after.waiterGrants()).as("G3: waiting acquires that fit are granted at once").isEmpty();
+
+        // G4 per channel: nothing granted past an older eligible entry of its channel, unless
+        // that entry is a job with capacity set aside for it.
+        for (PermitRecord g : grants) {
+            JobRecord granted = g.holderId() == null ? null : pre.jobs().get(g.holderId());
+            for (JobRecord older : post.jobs().values()) {
+                if (!older.channel().equals(g.channel()) || !QueueModel.eligible(older, now)
+                        || (granted != null && InMemoryLedger.GRANT_ORDER.compare(older, granted) >= 0)) {
+                    continue;
+                }
+                String what = (granted == null ? "an immediate acquire" : granted.id()) + " granted past older " + older.id();
+                if (older.isWaiter() || (granted != null && !granted.isWaiter())) {
+                    fail("G4: " + what);
+                }
+                assertThat(after.reserved()).as("G4: %s, which has no capacity set aside", what).contains(older.id());
+                event("g4:granted-past-older-job-with-capacity-set-aside");
+            }
+        }
+        step.note += grants.isEmpty() ? "" : " granted " + grants.stream().map(g -> Objects.requireNonNullElse(g.holderId(), "now"))
+                .toList();
+    }
+}

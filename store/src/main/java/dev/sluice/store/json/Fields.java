@@ -1,0 +1,86 @@
+package dev.sluice.store.json;
+
+import dev.sluice.core.Durations;
+import dev.sluice.core.SluiceException;
+import java.time.Duration;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Strict reading of JSON objects from users: a wrong type, an out-of-range number or an unknown
+ * field is an {@code invalid_argument} naming the field, never a silent default.
+ */
+public final class Fields {
+    private Fields() {}
+
+    /** The body as an object; {@code what} names it in errors. */
+    public static JsonNode object(JsonNode node, String what) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return tools.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        }
+        if (!node.isObject()) {
+            throw SluiceException.invalid(what + " must be a JSON object");
+        }
+        return node;
+    }
+
+    public static void onlyKnown(JsonNode node, String what, Set<String> known) {
+        for (String field : node.propertyNames()) {
+            if (!known.contains(field)) {
+                throw SluiceException.invalid(what + " has an unknown field \"" + clip(field) + "\"; known: "
+                        + String.join(", ", new java.util.TreeSet<>(known)));
+            }
+        }
+    }
+
+    public static boolean present(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        return v != null && !v.isNull();
+    }
+
+    public static String string(JsonNode node, String field, int maxLength) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isString()) {
+            throw SluiceException.invalid(field + " must be a string");
+        }
+        String s = v.stringValue();
+        if (s.length() > maxLength) {
+            throw SluiceException.invalid(field + " must be at most " + maxLength + " characters");
+        }
+        return s;
+    }
+
+    public static Integer integer(JsonNode node, String field, long min, long max) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < min || v.longValue() > max) {
+            throw SluiceException.invalid(field + " must be a whole number between " + min + " and " + max);
+        }
+        return (int) v.longValue();
+    }
+
+    public static Boolean bool(JsonNode node, String field) {
+        JsonNode v = node.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isBoolean()) {
+            throw SluiceException.invalid(field + " must be true or false");
+        }
+        return v.booleanValue();
+    }
+
+    public static Duration duration(JsonNode node, String field) {
+        String s = string(node, field, 64);
+        return s == null ? null : Durations.parse(s, field);
+    }
+
+    public static String clip(String s) {
+        return s.length() > 40 ? s.substring(0, 40) + "…" : s;
+    }
+}
