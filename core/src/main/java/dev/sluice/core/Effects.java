@@ -1,6 +1,7 @@
 package dev.sluice.core;
 
 import dev.sluice.core.permit.PermitRecord;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,9 +15,21 @@ public final class Effects {
 
     private final List<WaiterGrant> waiterGrants = new ArrayList<>();
     private boolean claimable;
+    private Instant earliestDue;
 
     void granted(String waiterId, PermitRecord permit) {
         waiterGrants.add(new WaiterGrant(waiterId, permit));
+    }
+
+    void due(Instant at) {
+        if (at != null && (earliestDue == null || at.isBefore(earliestDue))) {
+            earliestDue = at;
+        }
+    }
+
+    /** The earliest instant at which something this operation created falls due (a lease end, a backoff end), or null. */
+    public Instant earliestDue() {
+        return earliestDue;
     }
 
     void markClaimable() {

@@ -157,6 +157,11 @@ public final class SemaphoreMachine {
      * waits already, until {@code deadline}.
      */
     public AcquireOutcome acquireOrWait(String channel, Duration lease, Instant deadline) {
+        return acquireOrWait(newId('w'), channel, lease, deadline);
+    }
+
+    /** As {@link #acquireOrWait(String, Duration, Instant)}, with the waiter's id chosen by the caller. */
+    public AcquireOutcome acquireOrWait(String waiterId, String channel, Duration lease, Instant deadline) {
         Duration effectiveLease = Leases.effective(lease, current().config());
         Dispatch d = dispatch(0, null);
         AcquireOutcome outcome;
@@ -164,7 +169,7 @@ public final class SemaphoreMachine {
             outcome = new AcquireOutcome.Granted(grant(channel, effectiveLease, null));
         } else {
             semaphore = semaphore.withNextSeq().counted(1, 0, 0);
-            JobRecord waiter = JobRecord.newWaiter(newId('w'), channel, semaphore.lastSeq(), lease, deadline, now);
+            JobRecord waiter = JobRecord.newWaiter(waiterId, channel, semaphore.lastSeq(), lease, deadline, now);
             ledger.save(waiter);
             outcome = new AcquireOutcome.Queued(waiter.id());
         }
@@ -199,6 +204,7 @@ public final class SemaphoreMachine {
         Duration newLease = lease != null ? Leases.effective(lease, semaphore.config()) : permit.lease();
         PermitRecord extended = permit.extendedTo(newLease, Leases.expiry(now, newLease));
         ledger.save(extended);
+        effects.due(extended.expiresAt());
         return extended;
     }
 
@@ -315,6 +321,7 @@ public final class SemaphoreMachine {
         Duration newLease = lease != null ? Leases.effective(lease, semaphore.config()) : permit.lease();
         PermitRecord extended = permit.extendedTo(newLease, Leases.expiry(now, newLease));
         ledger.save(extended);
+        effects.due(extended.expiresAt());
         return extended;
     }
 
@@ -456,6 +463,18 @@ public final class SemaphoreMachine {
         return new Enqueued(job, false, withPosition ? positionOf(job) : 0);
     }
 
+    /** Channels paused on their own. */
+    public List<String> pausedChannels() {
+        current();
+        return ledger.pausedChannels();
+    }
+
+    /** A page of jobs in a state, by enqueue order, after {@code afterSeq}. */
+    public List<JobRecord> jobs(JobState state, long afterSeq, int max) {
+        current();
+        return ledger.jobsInState(state, afterSeq, max);
+    }
+
     // ---- time -------------------------------------------------------------------------------
 
     /**
@@ -595,6 +614,7 @@ public final class SemaphoreMachine {
                 Leases.expiry(now, lease), holderId, PermitRecord.State.HELD);
         ledger.save(permit);
         ledger.save(ledger.channel(channel).plus(1));
+        effects.due(permit.expiresAt());
         return permit;
     }
 
@@ -646,6 +666,7 @@ public final class SemaphoreMachine {
         if (retryable && retry.allowsAnotherAfter(job.attempts())) {
             Instant at = now.plus(retry.backoffAfter(job.attempts(), random));
             ledger.save(job.waitingAgain(job.originalSeq(), at, error, now));
+            effects.due(at);
             semaphore = semaphore.counted(1, -1, 0);
             return;
         }

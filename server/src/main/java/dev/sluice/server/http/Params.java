@@ -1,0 +1,50 @@
+package dev.sluice.server.http;
+
+import dev.sluice.core.Limits;
+import dev.sluice.core.Names;
+import dev.sluice.core.SluiceException;
+import io.javalin.http.Context;
+
+/** Path and query parameters, validated. */
+public final class Params {
+    private Params() {}
+
+    public static String semaphore(Context ctx) {
+        return Names.semaphore(ctx.pathParam("name"));
+    }
+
+    public static String id(Context ctx, String param) {
+        String id = ctx.pathParam(param);
+        if (id.isEmpty() || id.length() > 64) {
+            throw SluiceException.notFound("no such " + param);
+        }
+        return id;
+    }
+
+    public static int pageSize(Context ctx) {
+        String raw = ctx.queryParam("limit");
+        if (raw == null) {
+            return Limits.DEFAULT_PAGE_SIZE;
+        }
+        try {
+            int n = Integer.parseInt(raw);
+            if (n >= 1 && n <= Limits.MAX_PAGE_SIZE) {
+                return n;
+            }
+        } catch (NumberFormatException ignored) {
+            // falls through to the error
+        }
+        throw SluiceException.invalid("limit must be a whole number between 1 and " + Limits.MAX_PAGE_SIZE);
+    }
+
+    public static boolean flag(Context ctx, String name) {
+        String raw = ctx.queryParam(name);
+        if (raw == null || raw.equals("false")) {
+            return false;
+        }
+        if (raw.equals("true") || raw.isEmpty()) {
+            return true;
+        }
+        throw SluiceException.invalid(name + " must be true or false");
+    }
+}

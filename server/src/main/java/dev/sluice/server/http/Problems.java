@@ -1,0 +1,86 @@
+package dev.sluice.server.http;
+
+import dev.sluice.core.ProblemCode;
+import dev.sluice.core.SluiceException;
+import dev.sluice.store.sql.StoreException;
+import io.javalin.http.Context;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Every failure as an RFC 9457 problem+json body with a stable {@code code}. */
+public final class Problems {
+    private static final Logger log = LoggerFactory.getLogger(Problems.class);
+    public static final String TYPE_BASE = "https://sluice.dev/problems/";
+
+    private Problems() {}
+
+    public static int status(ProblemCode code) {
+        return switch (code) {
+            case INVALID_ARGUMENT, UNSUPPORTED -> 400;
+            case NOT_FOUND -> 404;
+            case CONFLICT -> 409;
+            case LEASE_EXPIRED -> 410;
+            case PAYLOAD_TOO_LARGE -> 413;
+            case LIMIT_REACHED, PAUSED -> 429;
+            case STORE_UNAVAILABLE -> 503;
+            case INTERNAL -> 500;
+        };
+    }
+
+    private static String title(ProblemCode code) {
+        return switch (code) {
+            case INVALID_ARGUMENT -> "Invalid argument";
+            case UNSUPPORTED -> "Not supported";
+            case NOT_FOUND -> "Not found";
+            case CONFLICT -> "Conflict";
+            case LEASE_EXPIRED -> "Lease expired";
+            case PAYLOAD_TOO_LARGE -> "Payload too large";
+            case LIMIT_REACHED -> "Limit reached";
+            case PAUSED -> "Paused";
+            case STORE_UNAVAILABLE -> "Store unavailable";
+            case INTERNAL -> "Internal error";
+        };
+    }
+
+    public static void write(Context ctx, ProblemCode code, String detail) {
+        ObjectNode body = Json.object();
+        body.put("type", TYPE_BASE + code.wireName());
+        body.put("title", title(code));
+        body.put("status", status(code));
+        body.put("detail", detail);
+        body.put("code", code.wireName());
+        body.put("instance", ctx.path());
+        ctx.status(status(code));
+        if (code == ProblemCode.LIMIT_REACHED || code == ProblemCode.PAUSED || code == ProblemCode.STORE_UNAVAILABLE) {
+            ctx.header("Retry-After", "1");
+        }
+        ctx.contentType("application/problem+json");
+        ctx.result(body.toString());
+    }
+
+    /** Maps anything thrown by a handler. */
+    public static void handle(Throwable thrown, Context ctx) {
+        Throwable e = unwrap(thrown);
+        switch (e) {
+            case SluiceException se -> write(ctx, se.code(), se.getMessage());
+            case StoreException se -> {
+                log.error("Store failure on {} {}", ctx.method(), ctx.path(), se);
+                write(ctx, ProblemCode.STORE_UNAVAILABLE, "the store is unavailable: " + se.getMessage());
+            }
+            default -> {
+                log.error("Unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+                write(ctx, ProblemCode.INTERNAL, "an unexpected error occurred; it has been logged");
+            }
+        }
+    }
+
+    public static Throwable unwrap(Throwable e) {
+        while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
+    }
+}

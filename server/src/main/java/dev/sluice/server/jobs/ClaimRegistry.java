@@ -1,0 +1,128 @@
+package dev.sluice.server.jobs;
+
+import dev.sluice.core.Claimed;
+import dev.sluice.server.Engine;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Long-polling claims. A claim that finds nothing waits here as a future, not a thread; when an
+ * operation frees capacity or adds a job on its semaphore, the pending claims are served, oldest
+ * first, in one transaction. Only one such pass runs per semaphore at a time; a wake-up that
+ * comes during a pass causes one more pass after it.
+ */
+public final class ClaimRegistry {
+    private record Pending(int max, Duration lease, CompletableFuture<List<Claimed>> result) {}
+
+    private static final class Lane {
+        final ArrayDeque<Pending> pending = new ArrayDeque<>();
+        boolean serving;
+        boolean again;
+    }
+
+    private final Engine engine;
+    private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+
+    public ClaimRegistry(Engine engine) {
+        this.engine = engine;
+    }
+
+    /** Claims up to {@code max} jobs, waiting up to {@code wait} for one to become claimable. */
+    public CompletableFuture<List<Claimed>> claim(String semaphore, int max, Duration lease, Duration wait) {
+        if (wait.isZero()) {
+            return engine.apply(semaphore, m -> m.claim(max, lease));
+        }
+        Pending p = new Pending(max, lease, new CompletableFuture<>());
+        Lane lane = lanes.computeIfAbsent(semaphore, k -> new Lane());
+        synchronized (lane) {
+            lane.pending.add(p);
+        }
+        p.result.completeOnTimeout(List.of(), wait.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((v, e) -> {
+                    synchronized (lane) {
+                        lane.pending.remove(p);
+                    }
+                });
+        serve(semaphore);
+        return p.result;
+    }
+
+    /** Something on the semaphore may have become claimable. */
+    public void wake(String semaphore) {
+        Lane lane = lanes.get(semaphore);
+        if (lane != null) {
+            serve(semaphore);
+        }
+    }
+
+    public int pendingCount() {
+        return lanes.values().stream().mapToInt(l -> {
+            synchronized (l) {
+                return l.pending.size();
+            }
+        }).sum();
+    }
+
+    private void serve(String semaphore) {
+        Lane lane = lanes.get(semaphore);
+        List<Pending> batch;
+        synchronized (lane) {
+            if (lane.serving) {
+                lane.again = true;
+                return;
+            }
+            batch = lane.pending.stream().filter(p -> !p.result.isDone()).toList();
+            if (batch.isEmpty()) {
+                return;
+            }
+            lane.serving = true;
+        }
+        engine.apply(semaphore, m -> {
+            Map<Pending, List<Claimed>> served = new LinkedHashMap<>();
+            for (Pending p : batch) {
+                List<Claimed> jobs = m.claim(p.max, p.lease);
+                if (jobs.isEmpty()) {
+                    break;   // nothing more fits: the claims behind this one would get nothing either
+                }
+                served.put(p, jobs);
+            }
+            return served;
+        }).whenComplete((served, failure) -> {
+            if (failure != null) {
+                batch.forEach(p -> p.result.completeExceptionally(failure));
+            } else {
+                served.forEach((p, jobs) -> {
+                    if (!p.result.complete(jobs)) {
+                        handBack(semaphore, jobs);
+                    }
+                });
+            }
+            boolean again;
+            synchronized (lane) {
+                lane.serving = false;
+                again = lane.again;
+                lane.again = false;
+            }
+            if (again) {
+                serve(semaphore);
+            }
+        });
+    }
+
+    /** Jobs granted to a claim that timed out meanwhile go back to their place in the queue. */
+    private void handBack(String semaphore, List<Claimed> jobs) {
+        List<String> ids = new ArrayList<>();
+        jobs.forEach(c -> ids.add(c.job().id()));
+        engine.apply(semaphore, m -> {
+            ids.forEach(m::reschedule);
+            return null;
+        });
+    }
+}

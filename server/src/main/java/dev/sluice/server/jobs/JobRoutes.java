@@ -1,0 +1,250 @@
+package dev.sluice.server.jobs;
+
+import dev.sluice.core.Claimed;
+import dev.sluice.core.Limits;
+import dev.sluice.core.Names;
+import dev.sluice.core.ProblemCode;
+import dev.sluice.core.SluiceException;
+import dev.sluice.core.job.JobRecord;
+import dev.sluice.core.job.JobState;
+import dev.sluice.server.Engine;
+import dev.sluice.server.http.Async;
+import dev.sluice.server.http.Json;
+import dev.sluice.server.http.Params;
+import dev.sluice.server.http.Views;
+import dev.sluice.store.json.Fields;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** Async jobs: enqueue, claim, complete, fail, heartbeat, move, cancel, list, redrive, purge. */
+public final class JobRoutes {
+    private final Engine engine;
+    private final ClaimRegistry claims;
+    private final int maxPayloadBytes;
+
+    public JobRoutes(Engine engine, ClaimRegistry claims, int maxPayloadBytes) {
+        this.engine = engine;
+        this.claims = claims;
+        this.maxPayloadBytes = maxPayloadBytes;
+    }
+
+    public void register(RoutesConfig routes) {
+        String jobs = "/v1/semaphores/{name}/jobs";
+        routes.post(jobs, this::enqueue);
+        routes.post(jobs + "/claim", this::claim);
+        routes.get(jobs, this::list);
+        routes.delete(jobs, this::purge);
+        routes.get(jobs + "/{id}", this::get);
+        routes.post(jobs + "/{id}/complete", this::complete);
+        routes.post(jobs + "/{id}/fail", this::fail);
+        routes.post(jobs + "/{id}/heartbeat", this::heartbeat);
+        routes.post(jobs + "/{id}/requeue", ctx -> move(ctx, "requeue"));
+        routes.post(jobs + "/{id}/reschedule", ctx -> move(ctx, "reschedule"));
+        routes.post(jobs + "/{id}/cancel", ctx -> move(ctx, "cancel"));
+        routes.post("/v1/semaphores/{name}/dead-letters/redrive", this::redrive);
+    }
+
+    private void enqueue(Context ctx) {
+        String name = Params.semaphore(ctx);
+        JsonNode body = Json.body(ctx);
+        Fields.onlyKnown(body, "job", Set.of("payload", "channel", "priority", "idempotencyKey"));
+        if (!body.has("payload")) {
+            throw SluiceException.invalid("payload is required (any JSON value)");
+        }
+        String payload = body.get("payload").toString();
+        int size = payload.getBytes(StandardCharsets.UTF_8).length;
+        if (size > maxPayloadBytes) {
+            throw new SluiceException(ProblemCode.PAYLOAD_TOO_LARGE,
+                    "payload is " + size + " bytes; the limit is " + maxPayloadBytes);
+        }
+        String channel = Names.channel(Fields.string(body, "channel", Limits.MAX_CHANNEL_LENGTH));
+        Integer priority = Fields.integer(body, "priority", -Limits.MAX_PRIORITY, Limits.MAX_PRIORITY);
+        String key = Fields.string(body, "idempotencyKey", Limits.MAX_IDEMPOTENCY_KEY_LENGTH);
+        String header = ctx.header("Idempotency-Key");
+        if (header != null) {
+            if (header.isEmpty() || header.length() > Limits.MAX_IDEMPOTENCY_KEY_LENGTH) {
+                throw SluiceException.invalid("Idempotency-Key must be 1 to " + Limits.MAX_IDEMPOTENCY_KEY_LENGTH + " characters");
+            }
+            if (key != null && !key.equals(header)) {
+                throw SluiceException.invalid("the Idempotency-Key header and idempotencyKey differ");
+            }
+            key = header;
+        }
+        String idempotencyKey = key;
+        Async.respond(ctx, engine.apply(name, m -> m.enqueue(payload, channel, priority == null ? 0 : priority, idempotencyKey)),
+                (c, e) -> {
+                    ObjectNode n = Views.job(name, e.job(), e.position());
+                    n.put("position", e.position());
+                    Json.send(c, e.created() ? 202 : 200, n);
+                });
+    }
+
+    private void claim(Context ctx) {
+        String name = Params.semaphore(ctx);
+        JsonNode body = Json.body(ctx);
+        Fields.onlyKnown(body, "claim body", Set.of("max", "wait", "leaseTimeout"));
+        Integer max = Fields.integer(body, "max", 1, Limits.MAX_CLAIM);
+        Duration lease = Fields.duration(body, "leaseTimeout");
+        Duration wait = Fields.duration(body, "wait");
+        if (wait != null && wait.compareTo(Limits.MAX_WAIT) > 0) {
+            throw SluiceException.invalid("wait must be at most " + Limits.MAX_WAIT);
+        }
+        Async.respond(ctx, claims.claim(name, max == null ? 1 : max, lease, wait == null ? Duration.ZERO : wait),
+                (c, claimed) -> {
+                    ObjectNode n = Json.object();
+                    ArrayNode jobs = n.putArray("jobs");
+                    for (Claimed job : claimed) {
+                        jobs.add(Views.claimed(job));
+                    }
+                    Json.send(c, 200, n);
+                });
+    }
+
+    private void get(Context ctx) {
+        String name = Params.semaphore(ctx);
+        String id = Params.id(ctx, "id");
+        Async.respond(ctx, engine.apply(name, m -> m.job(id, true)),
+                (c, e) -> Json.send(c, 200, Views.job(name, e.job(), e.position())));
+    }
+
+    private void list(Context ctx) {
+        String name = Params.semaphore(ctx);
+        JobState state = state(ctx.queryParam("state"));
+        int limit = Params.pageSize(ctx);
+        long after = cursor(ctx.queryParam("cursor"));
+        Async.respond(ctx, engine.apply(name, m -> m.jobs(state, after, limit + 1)), (c, page) -> {
+            ObjectNode n = Json.object();
+            ArrayNode items = n.putArray("items");
+            List<JobRecord> shown = page.subList(0, Math.min(limit, page.size()));
+            shown.forEach(j -> items.add(Views.job(name, j, 0)));
+            n.put("nextCursor", page.size() > limit ? Long.toString(shown.getLast().seq()) : null);
+            Json.send(c, 200, n);
+        });
+    }
+
+    private static JobState state(String raw) {
+        if (raw == null) {
+            throw SluiceException.invalid("state is required: waiting, inflight, completed, failed, dead or cancelled");
+        }
+        try {
+            return JobState.valueOf(raw.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw SluiceException.invalid("state must be waiting, inflight, completed, failed, dead or cancelled");
+        }
+    }
+
+    private static long cursor(String raw) {
+        if (raw == null) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw SluiceException.invalid("cursor must be a nextCursor value from a previous page");
+        }
+    }
+
+    private void purge(Context ctx) {
+        String name = Params.semaphore(ctx);
+        if (state(ctx.queryParam("state")) != JobState.WAITING) {
+            throw SluiceException.invalid("only waiting jobs can be purged: use state=waiting");
+        }
+        Async.respond(ctx, engine.apply(name, m -> m.purge()), (c, deleted) -> {
+            ObjectNode n = Json.object();
+            n.put("deleted", deleted);
+            Json.send(c, 200, n);
+        });
+    }
+
+    private void complete(Context ctx) {
+        String name = Params.semaphore(ctx);
+        String id = Params.id(ctx, "id");
+        JsonNode body = Json.body(ctx);
+        Fields.onlyKnown(body, "complete body", Set.of("permitId"));
+        String permitId = Fields.string(body, "permitId", 64);
+        Async.respond(ctx, engine.apply(name, m -> {
+            m.complete(id, permitId);
+            return true;
+        }), (c, ignored) -> c.status(204));
+    }
+
+    private void fail(Context ctx) {
+        String name = Params.semaphore(ctx);
+        String id = Params.id(ctx, "id");
+        JsonNode body = Json.body(ctx);
+        Fields.onlyKnown(body, "fail body", Set.of("error", "retryable", "permitId"));
+        String error = Fields.string(body, "error", Limits.MAX_ERROR_LENGTH);
+        Boolean retryable = Fields.bool(body, "retryable");
+        String permitId = Fields.string(body, "permitId", 64);
+        Async.respond(ctx, engine.apply(name, m -> {
+            m.fail(id, permitId, error == null ? "failed" : error, retryable == null || retryable);
+            return true;
+        }), (c, ignored) -> c.status(204));
+    }
+
+    private void heartbeat(Context ctx) {
+        String name = Params.semaphore(ctx);
+        String id = Params.id(ctx, "id");
+        JsonNode body = Json.body(ctx);
+        Fields.onlyKnown(body, "heartbeat body", Set.of("leaseTimeout", "permitId"));
+        Duration lease = Fields.duration(body, "leaseTimeout");
+        String permitId = Fields.string(body, "permitId", 64);
+        Async.respond(ctx, engine.apply(name, m -> m.heartbeatJob(id, permitId, lease)), (c, p) -> {
+            ObjectNode n = Json.object();
+            n.put("jobId", id);
+            n.put("permitId", p.id());
+            n.put("expiresAt", Json.instant(p.expiresAt()));
+            Json.send(c, 200, n);
+        });
+    }
+
+    private void move(Context ctx, String how) {
+        String name = Params.semaphore(ctx);
+        String id = Params.id(ctx, "id");
+        Async.respond(ctx, engine.apply(name, m -> switch (how) {
+            case "requeue" -> m.requeue(id);
+            case "reschedule" -> m.reschedule(id);
+            default -> m.cancel(id);
+        }), (c, job) -> Json.send(c, 200, Views.job(name, job, 0)));
+    }
+
+    private void redrive(Context ctx) {
+        String name = Params.semaphore(ctx);
+        JsonNode body = Json.body(ctx);
+        Fields.onlyKnown(body, "redrive body", Set.of("jobIds", "position"));
+        List<String> ids = null;
+        JsonNode rawIds = body.get("jobIds");
+        if (rawIds != null && !rawIds.isNull()) {
+            if (!rawIds.isArray() || rawIds.size() > Limits.MAX_REDRIVE_IDS) {
+                throw SluiceException.invalid("jobIds must be an array of at most " + Limits.MAX_REDRIVE_IDS + " job ids");
+            }
+            ids = new ArrayList<>();
+            for (JsonNode id : rawIds) {
+                if (!id.isString()) {
+                    throw SluiceException.invalid("jobIds must hold strings");
+                }
+                ids.add(id.stringValue());
+            }
+        }
+        String position = Fields.string(body, "position", 16);
+        if (position != null && !position.equals("back") && !position.equals("original")) {
+            throw SluiceException.invalid("position must be back or original");
+        }
+        boolean original = "original".equals(position);
+        List<String> jobIds = ids;
+        Async.respond(ctx, engine.apply(name, m -> m.redrive(jobIds, original)), (c, n) -> {
+            ObjectNode out = Json.object();
+            out.put("redriven", n);
+            Json.send(c, 200, out);
+        });
+    }
+}

@@ -1,0 +1,269 @@
+package dev.sluice.store.sql;
+
+import dev.sluice.core.Ledger;
+import dev.sluice.core.job.JobRecord;
+import dev.sluice.core.job.JobState;
+import dev.sluice.core.permit.PermitRecord;
+import dev.sluice.core.semaphore.ChannelRecord;
+import dev.sluice.core.semaphore.SemaphoreConfig;
+import dev.sluice.core.semaphore.SemaphoreRecord;
+import dev.sluice.store.json.ConfigCodec;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A {@link Ledger} in SQL that both SQLite and PostgreSQL understand. It runs on the connection of
+ * the caller's transaction; statements come from a per-connection cache.
+ */
+public final class JdbcLedger implements Ledger {
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String JOB_COLUMNS = "id, kind, channel, priority, seq, original_seq, state, payload, "
+            + "idempotency_key, attempts, lease_ms, deadline, available_at, permit_id, last_error, created_at, updated_at";
+    private static final String PERMIT_COLUMNS = "id, channel, fencing_token, granted_at, lease_ms, expires_at, holder, state";
+
+    private final Statements sql;
+    private final String name;
+
+    public JdbcLedger(Statements sql, String semaphore) {
+        this.sql = sql;
+        this.name = semaphore;
+    }
+
+    @Override
+    public Optional<SemaphoreRecord> semaphore() {
+        return one(sql.prepare("SELECT name, config, in_use, last_fencing_token, last_seq, waiting, inflight, dead, "
+                + "created_at, updated_at FROM semaphores WHERE name = ?" + sql.lockClause()), JdbcLedger::semaphoreOf, name);
+    }
+
+    static SemaphoreRecord semaphoreOf(ResultSet rs) throws SQLException {
+        SemaphoreConfig config = ConfigCodec.fromJson(JSON.readTree(rs.getString(2)));
+        return new SemaphoreRecord(rs.getString(1), config, rs.getInt(3), rs.getLong(4), rs.getLong(5), rs.getLong(6),
+                rs.getLong(7), rs.getLong(8), Instant.ofEpochMilli(rs.getLong(9)), Instant.ofEpochMilli(rs.getLong(10)));
+    }
+
+    @Override
+    public void save(SemaphoreRecord s) {
+        update(sql.prepare("INSERT INTO semaphores (name, config, in_use, last_fencing_token, last_seq, waiting, inflight, dead, "
+                + "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                + "config = excluded.config, in_use = excluded.in_use, last_fencing_token = excluded.last_fencing_token, "
+                + "last_seq = excluded.last_seq, waiting = excluded.waiting, inflight = excluded.inflight, dead = excluded.dead, "
+                + "updated_at = excluded.updated_at"),
+                s.name(), ConfigCodec.toJson(s.config()).toString(), s.inUse(), s.lastFencingToken(), s.lastSeq(),
+                s.waiting(), s.inflight(), s.dead(), s.createdAt().toEpochMilli(), s.updatedAt().toEpochMilli());
+    }
+
+    @Override
+    public void deleteSemaphore() {
+        for (String table : List.of("jobs", "permits", "channels")) {
+            update(sql.prepare("DELETE FROM " + table + " WHERE semaphore = ?"), name);
+        }
+        update(sql.prepare("DELETE FROM semaphores WHERE name = ?"), name);
+    }
+
+    @Override
+    public ChannelRecord channel(String channel) {
+        return one(sql.prepare("SELECT name, in_use, paused FROM channels WHERE semaphore = ? AND name = ?"),
+                rs -> new ChannelRecord(rs.getString(1), rs.getInt(2), rs.getBoolean(3)), name, channel)
+                .orElse(ChannelRecord.empty(channel));
+    }
+
+    @Override
+    public void save(ChannelRecord c) {
+        if (c.isEmpty()) {
+            update(sql.prepare("DELETE FROM channels WHERE semaphore = ? AND name = ?"), name, c.name());
+        } else {
+            update(sql.prepare("INSERT INTO channels (semaphore, name, in_use, paused) VALUES (?, ?, ?, ?) "
+                    + "ON CONFLICT (semaphore, name) DO UPDATE SET in_use = excluded.in_use, paused = excluded.paused"),
+                    name, c.name(), c.inUse(), c.paused());
+        }
+    }
+
+    @Override
+    public List<String> pausedChannels() {
+        return list(sql.prepare("SELECT name FROM channels WHERE semaphore = ? AND paused ORDER BY name"),
+                rs -> rs.getString(1), name);
+    }
+
+    @Override
+    public Optional<PermitRecord> permit(String permitId) {
+        return one(sql.prepare("SELECT " + PERMIT_COLUMNS + " FROM permits WHERE semaphore = ? AND id = ?"),
+                JdbcLedger::permitOf, name, permitId);
+    }
+
+    @Override
+    public Optional<PermitRecord> permitOfHolder(String holderId) {
+        return one(sql.prepare("SELECT " + PERMIT_COLUMNS + " FROM permits WHERE semaphore = ? AND holder = ?"),
+                JdbcLedger::permitOf, name, holderId);
+    }
+
+    private static PermitRecord permitOf(ResultSet rs) throws SQLException {
+        return new PermitRecord(rs.getString(1), rs.getString(2), rs.getLong(3), Instant.ofEpochMilli(rs.getLong(4)),
+                duration(rs, 5), instant(rs, 6), rs.getString(7),
+                PermitRecord.State.valueOf(rs.getString(8).toUpperCase(Locale.ROOT)));
+    }
+
+    @Override
+    public void save(PermitRecord p) {
+        update(sql.prepare("INSERT INTO permits (semaphore, " + PERMIT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT (semaphore, id) DO UPDATE SET lease_ms = excluded.lease_ms, expires_at = excluded.expires_at, "
+                + "state = excluded.state"),
+                name, p.id(), p.channel(), p.fencingToken(), p.grantedAt().toEpochMilli(), millis(p.lease()),
+                epoch(p.expiresAt()), p.holderId(), p.state().name().toLowerCase(Locale.ROOT));
+    }
+
+    @Override
+    public void deletePermit(String permitId) {
+        update(sql.prepare("DELETE FROM permits WHERE semaphore = ? AND id = ?"), name, permitId);
+    }
+
+    @Override
+    public List<PermitRecord> permitsExpiredBy(Instant now, int max) {
+        return list(sql.prepare("SELECT " + PERMIT_COLUMNS + " FROM permits WHERE semaphore = ? AND state = 'held' "
+                + "AND expires_at <= ? ORDER BY expires_at LIMIT ?"), JdbcLedger::permitOf, name, now.toEpochMilli(), max);
+    }
+
+    @Override
+    public Optional<JobRecord> job(String jobId) {
+        return one(sql.prepare("SELECT " + JOB_COLUMNS + " FROM jobs WHERE semaphore = ? AND id = ?"),
+                JdbcLedger::jobOf, name, jobId);
+    }
+
+    @Override
+    public Optional<JobRecord> jobWithIdempotencyKey(String key) {
+        return one(sql.prepare("SELECT " + JOB_COLUMNS + " FROM jobs WHERE semaphore = ? AND idempotency_key = ?"),
+                JdbcLedger::jobOf, name, key);
+    }
+
+    static JobRecord jobOf(ResultSet rs) throws SQLException {
+        return new JobRecord(rs.getString(1), JobRecord.Kind.valueOf(rs.getString(2).toUpperCase(Locale.ROOT)),
+                rs.getString(3), rs.getInt(4), rs.getLong(5), rs.getLong(6),
+                JobState.valueOf(rs.getString(7).toUpperCase(Locale.ROOT)), rs.getString(8), rs.getString(9),
+                rs.getInt(10), duration(rs, 11), instant(rs, 12), Instant.ofEpochMilli(rs.getLong(13)), rs.getString(14),
+                rs.getString(15), Instant.ofEpochMilli(rs.getLong(16)), Instant.ofEpochMilli(rs.getLong(17)));
+    }
+
+    @Override
+    public void save(JobRecord j) {
+        update(sql.prepare("INSERT INTO jobs (semaphore, " + JOB_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                + "ON CONFLICT (semaphore, id) DO UPDATE SET seq = excluded.seq, state = excluded.state, "
+                + "attempts = excluded.attempts, available_at = excluded.available_at, permit_id = excluded.permit_id, "
+                + "last_error = excluded.last_error, updated_at = excluded.updated_at"),
+                name, j.id(), j.kind().name().toLowerCase(Locale.ROOT), j.channel(), j.priority(), j.seq(), j.originalSeq(),
+                j.state().wireName(), j.payload(), j.idempotencyKey(), j.attempts(), millis(j.lease()), epoch(j.deadline()),
+                j.availableAt().toEpochMilli(), j.permitId(), j.lastError(), j.createdAt().toEpochMilli(),
+                j.updatedAt().toEpochMilli());
+    }
+
+    @Override
+    public void deleteJob(String jobId) {
+        update(sql.prepare("DELETE FROM jobs WHERE semaphore = ? AND id = ?"), name, jobId);
+    }
+
+    @Override
+    public List<JobRecord> queuePage(Instant now, int afterPriority, long afterSeq, int max) {
+        return list(sql.prepare("SELECT " + JOB_COLUMNS + " FROM jobs WHERE semaphore = ? AND state = 'waiting' "
+                + "AND available_at <= ? AND (priority < ? OR (priority = ? AND seq > ?)) ORDER BY priority DESC, seq LIMIT ?"),
+                JdbcLedger::jobOf, name, now.toEpochMilli(), afterPriority, afterPriority, afterSeq, max);
+    }
+
+    @Override
+    public List<JobRecord> waitersPastDeadline(Instant now, int max) {
+        return list(sql.prepare("SELECT " + JOB_COLUMNS + " FROM jobs WHERE semaphore = ? AND kind = 'waiter' "
+                + "AND state = 'waiting' AND deadline <= ? LIMIT ?"), JdbcLedger::jobOf, name, now.toEpochMilli(), max);
+    }
+
+    @Override
+    public long countAhead(int priority, long seq) {
+        return one(sql.prepare("SELECT COUNT(*) FROM jobs WHERE semaphore = ? AND state = 'waiting' "
+                + "AND (priority > ? OR (priority = ? AND seq < ?))"), rs -> rs.getLong(1), name, priority, priority, seq)
+                .orElse(0L);
+    }
+
+    @Override
+    public List<JobRecord> jobsInState(JobState state, long afterSeq, int max) {
+        return list(sql.prepare("SELECT " + JOB_COLUMNS + " FROM jobs WHERE semaphore = ? AND state = ? AND kind = 'job' "
+                + "AND seq > ? ORDER BY seq LIMIT ?"), JdbcLedger::jobOf, name, state.wireName(), afterSeq, max);
+    }
+
+    @Override
+    public int deleteWaitingJobs() {
+        return update(sql.prepare("DELETE FROM jobs WHERE semaphore = ? AND state = 'waiting' AND kind = 'job'"), name);
+    }
+
+    // ---- plumbing ---------------------------------------------------------------------------
+
+    @FunctionalInterface
+    interface Row<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    static <T> Optional<T> one(PreparedStatement ps, Row<T> row, Object... args) {
+        List<T> all = list(ps, row, args);
+        return all.isEmpty() ? Optional.empty() : Optional.of(all.getFirst());
+    }
+
+    static <T> List<T> list(PreparedStatement ps, Row<T> row, Object... args) {
+        try {
+            bind(ps, args);
+            try (ResultSet rs = ps.executeQuery()) {
+                List<T> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(row.read(rs));
+                }
+                return out;
+            }
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    static int update(PreparedStatement ps, Object... args) {
+        try {
+            bind(ps, args);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
+    }
+
+    private static void bind(PreparedStatement ps, Object... args) throws SQLException {
+        for (int i = 0; i < args.length; i++) {
+            Object a = args[i];
+            switch (a) {
+                case null -> ps.setNull(i + 1, Types.NULL);
+                case String s -> ps.setString(i + 1, s);
+                case Integer n -> ps.setInt(i + 1, n);
+                case Long n -> ps.setLong(i + 1, n);
+                case Boolean b -> ps.setBoolean(i + 1, b);
+                default -> throw new IllegalArgumentException("cannot bind " + a.getClass());
+            }
+        }
+    }
+
+    private static Long millis(Duration d) {
+        return d == null ? null : d.toMillis();
+    }
+
+    private static Long epoch(Instant t) {
+        return t == null ? null : t.toEpochMilli();
+    }
+
+    private static Duration duration(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : Duration.ofMillis(v);
+    }
+
+    private static Instant instant(ResultSet rs, int column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : Instant.ofEpochMilli(v);
+    }
+}
