@@ -507,6 +507,29 @@ public final class SemaphoreMachine {
         return expired;
     }
 
+    /**
+     * Takes every waiting acquire out of the queue. For a node that starts again on its own
+     * store: the requests those waiters stood for died with the previous process, and a permit
+     * granted to one of them would be held by nobody.
+     */
+    public int abandonWaiters() {
+        if (ledger.semaphore().isEmpty()) {
+            return 0;
+        }
+        current();
+        int dropped = 0;
+        List<JobRecord> waiters;
+        while (!(waiters = ledger.waitersPastDeadline(Instant.MAX, PAGE)).isEmpty()) {
+            for (JobRecord waiter : waiters) {
+                ledger.deleteJob(waiter.id());
+                semaphore = semaphore.counted(-1, 0, 0);
+                dropped++;
+            }
+        }
+        ledger.save(semaphore);
+        return dropped;
+    }
+
     // ---- the rules --------------------------------------------------------------------------
 
     /** The result of a pass over the queue. */

@@ -83,8 +83,8 @@ public final class SluiceServer implements AutoCloseable {
             });
             config.routes.error(405, ctx -> Problems.write(ctx, ProblemCode.INVALID_ARGUMENT, "method " + ctx.method() + " is not allowed on " + ctx.path()));
         });
-        app.start();
         timekeeper.start();
+        app.start();
         log.info("Sluice listening on http://{}:{}", settings.host(), app.port());
         return new SluiceServer(store, timekeeper, app);
     }

@@ -32,7 +32,9 @@ public final class Timekeeper implements AutoCloseable {
         this.thread = Thread.ofVirtual().name("sluice-timekeeper").unstarted(this::run);
     }
 
+    /** Recovers what a previous process left (see {@link #recoverAtStart}), then keeps time. Call before serving requests. */
     public void start() {
+        recoverAtStart();
         thread.start();
     }
 
@@ -55,7 +57,6 @@ public final class Timekeeper implements AutoCloseable {
     private void run() {
         Instant since = engine.clock().instant().minus(Limits.MAX_BACKOFF);
         Instant nextHousekeeping = engine.clock().instant();
-        recoverAtStart();
         while (!closed) {
             try {
                 Instant now = engine.clock().instant();
@@ -84,11 +85,15 @@ public final class Timekeeper implements AutoCloseable {
         }
     }
 
-    /** A node may have died between a commit and the grants it allowed: dispatch everything that waits. */
+    /**
+     * A node that starts again on its own store: the waiting acquires of the previous process died
+     * with it, so they leave the queue; and a crash may have come between a commit and the grants
+     * it allowed, so everything that waits is dispatched.
+     */
     private void recoverAtStart() {
         try {
             for (String semaphore : engine.query(q -> q.semaphoresWithWaiting()).join()) {
-                engine.apply(semaphore, m -> m.tick()).exceptionally(e -> 0).join();
+                engine.apply(semaphore, m -> m.abandonWaiters() + m.tick()).exceptionally(e -> 0).join();
             }
         } catch (RuntimeException e) {
             log.warn("Start-up dispatch failed: {}", e.getMessage());

@@ -94,6 +94,12 @@ public final class JobRoutes {
         Fields.onlyKnown(body, "claim body", Set.of("max", "wait", "leaseTimeout"));
         Integer max = Fields.integer(body, "max", 1, Limits.MAX_CLAIM);
         Duration lease = Fields.duration(body, "leaseTimeout");
+        if (lease != null && (lease.compareTo(Limits.MIN_LEASE) < 0 || lease.compareTo(Limits.MAX_LEASE) > 0)) {
+            // checked here, not only by the rules: a long-polling claim is served in one pass with the others
+            // waiting on the semaphore, and its refusal there would fail them all
+            throw SluiceException.invalid("leaseTimeout must be between " + Limits.MIN_LEASE + " and " + Limits.MAX_LEASE
+                    + ", got " + lease);
+        }
         Duration wait = Fields.duration(body, "wait");
         if (wait != null && wait.compareTo(Limits.MAX_WAIT) > 0) {
             throw SluiceException.invalid("wait must be at most " + Limits.MAX_WAIT);

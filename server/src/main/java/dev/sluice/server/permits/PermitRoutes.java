@@ -5,6 +5,7 @@ import dev.sluice.core.Limits;
 import dev.sluice.core.Names;
 import dev.sluice.core.ProblemCode;
 import dev.sluice.core.ReleaseOutcome;
+import dev.sluice.core.SemaphoreMachine;
 import dev.sluice.core.SluiceException;
 import dev.sluice.core.permit.PermitRecord;
 import dev.sluice.server.Engine;
@@ -80,13 +81,27 @@ public final class PermitRoutes {
                             .completeOnTimeout(null, wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
                             .thenCompose(p -> p != null
                                     ? CompletableFuture.completedFuture(p)
-                                    : engine.apply(name, m -> m.endWait(waiterId)).thenCompose(end -> switch (end) {
+                                    : engine.apply(name, m -> endWait(m, waiterId, channel)).thenCompose(end -> switch (end) {
                                         case AcquireOutcome.Granted g -> CompletableFuture.completedFuture(g.permit());
                                         case AcquireOutcome.Rejected r -> CompletableFuture.<PermitRecord>failedFuture(refused(name, r.reason()));
                                         case AcquireOutcome.Queued ignored -> throw new IllegalStateException("still queued");
                                     }));
                 })
                 .whenComplete((p, e) -> waits.forget(waiterId));
+    }
+
+    /**
+     * Ends a wait. The timekeeper takes a waiter out at its deadline, which can come a moment
+     * before this: the rules then no longer know the waiter's channel, so a paused gate is told
+     * from a full one here.
+     */
+    private static AcquireOutcome endWait(SemaphoreMachine m, String waiterId, String channel) {
+        AcquireOutcome end = m.endWait(waiterId);
+        if (end instanceof AcquireOutcome.Rejected r && r.reason() == ProblemCode.LIMIT_REACHED
+                && (m.view().config().paused() || m.pausedChannels().contains(channel))) {
+            return new AcquireOutcome.Rejected(ProblemCode.PAUSED);
+        }
+        return end;
     }
 
     private static SluiceException refused(String name, ProblemCode reason) {

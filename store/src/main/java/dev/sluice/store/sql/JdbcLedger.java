@@ -178,7 +178,8 @@ public final class JdbcLedger implements Ledger {
     @Override
     public List<JobRecord> waitersPastDeadline(Instant now, int max) {
         return list(sql.prepare("SELECT " + JOB_COLUMNS + " FROM jobs WHERE semaphore = ? AND kind = 'waiter' "
-                + "AND state = 'waiting' AND deadline <= ? LIMIT ?"), JdbcLedger::jobOf, name, now.toEpochMilli(), max);
+                + "AND state = 'waiting' AND deadline <= ? LIMIT ?"), JdbcLedger::jobOf, name,
+                now.equals(Instant.MAX) ? Long.MAX_VALUE : now.toEpochMilli(), max);
     }
 
     @Override
