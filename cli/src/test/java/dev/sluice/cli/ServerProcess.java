@@ -51,15 +51,16 @@ final class ServerProcess implements AutoCloseable {
     }
 
     /** Starts a node on a free port over {@code dataDir} and waits until {@code /readyz} answers 200. */
-    static ServerProcess start(Path dataDir, Path log) throws IOException, InterruptedException {
+    static ServerProcess start(Path dataDir, Path log, String... moreArgs) throws IOException, InterruptedException {
         int port = freePort();
         String java = ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xshare:auto",
                 "-cp", System.getProperty("java.class.path"),
                 "dev.sluice.cli.Main", "server", "--port", Integer.toString(port), "--data", dataDir.toString()));
+        cmd.addAll(List.of(moreArgs));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().remove("SLUICE_STORE");
+        pb.environment().keySet().removeIf(k -> k.startsWith("SLUICE_"));
         ServerProcess server = new ServerProcess(pb.start(), log, port);
         server.awaitReady(Duration.ofSeconds(30));
         return server;

@@ -12,6 +12,8 @@ public final class Limits {
     public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 256;
     public static final int MAX_ERROR_LENGTH = 4096;
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
+    /** The most a node can be configured to accept as one job payload. */
+    public static final int MAX_PAYLOAD_BYTES_CEILING = 16 * 1024 * 1024;
     public static final int DEFAULT_PAGE_SIZE = 100;
     public static final int MAX_PAGE_SIZE = 1000;
     public static final int MAX_CLAIM = 100;

@@ -6,7 +6,11 @@ import dev.sluice.store.Queries;
 import dev.sluice.store.Store;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -23,7 +27,7 @@ public final class Engine {
     private final Clock clock;
     /** Permit and job ids are capabilities: unguessable. */
     private final SecureRandom random = new SecureRandom();
-    private volatile Consumer<Committed> listener = c -> {};
+    private final List<Consumer<Committed>> listeners = new CopyOnWriteArrayList<>();
 
     /** What a committed operation means for others. */
     public record Committed(String semaphore, Effects effects) {}
@@ -33,18 +37,23 @@ public final class Engine {
         this.clock = clock;
     }
 
+    /**
+     * Adds a party to tell of every committed operation, in the order added. Listeners run on the
+     * thread that completes the commit, so they must be quick and must not block.
+     */
     public void onCommit(Consumer<Committed> listener) {
-        this.listener = listener;
+        listeners.add(listener);
     }
 
     /** Runs an operation of the rules on one semaphore; completes after its commit. */
     public <T> CompletableFuture<T> apply(String semaphore, Function<SemaphoreMachine, T> operation) {
         return store.<Outcome<T>>inTransaction(semaphore, ledger -> {
-            SemaphoreMachine machine = new SemaphoreMachine(ledger, semaphore, clock.instant(), random);
+            SemaphoreMachine machine = new SemaphoreMachine(ledger, semaphore, now(), random);
             T value = operation.apply(machine);
             return new Outcome<>(value, machine.effects());
         }).thenApply(outcome -> {
-            listener.accept(new Committed(semaphore, outcome.effects()));
+            Committed committed = new Committed(semaphore, outcome.effects());
+            listeners.forEach(l -> l.accept(committed));
             return outcome.value();
         });
     }
@@ -55,6 +64,11 @@ public final class Engine {
 
     public Clock clock() {
         return clock;
+    }
+
+    /** The time operations run at: to the millisecond, the precision the store keeps. */
+    public Instant now() {
+        return clock.instant().truncatedTo(ChronoUnit.MILLIS);
     }
 
     public boolean isHealthy() {

@@ -13,6 +13,7 @@ import dev.sluice.store.Store;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import java.time.Clock;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -34,7 +35,11 @@ public final class SluiceServer implements AutoCloseable {
         this.app = app;
     }
 
+    /** Starts a node on the store the settings name: the embedded one in {@code dataDir} unless a store URL is given. */
     public static SluiceServer start(ServerSettings settings) {
+        if (settings.storeUrl() != null) {
+            throw new IllegalArgumentException("external stores are not available yet: " + settings.storeUrl());
+        }
         Store store = SqliteStore.open(settings.dataDir());
         try {
             return start(settings, store);
@@ -83,10 +88,19 @@ public final class SluiceServer implements AutoCloseable {
             });
             config.routes.error(405, ctx -> Problems.write(ctx, ProblemCode.INVALID_ARGUMENT, "method " + ctx.method() + " is not allowed on " + ctx.path()));
         });
+        declare(engine, settings.semaphores());
         timekeeper.start();
         app.start();
         log.info("Sluice listening on http://{}:{}", settings.host(), app.port());
         return new SluiceServer(store, timekeeper, app);
+    }
+
+    /** The config file is the truth for the semaphores it declares: each is created or given exactly that config. */
+    private static void declare(Engine engine, List<ServerSettings.DeclaredSemaphore> declared) {
+        for (ServerSettings.DeclaredSemaphore d : declared) {
+            boolean created = engine.apply(d.name(), m -> m.put(d.config())).join();
+            log.info("Semaphore {} {} from the config file (limit {})", d.name(), created ? "created" : "configured", d.config().limit());
+        }
     }
 
     private static ProblemCode codeFor(int status) {

@@ -59,7 +59,7 @@ public final class Timekeeper implements AutoCloseable {
         Instant nextHousekeeping = engine.clock().instant();
         while (!closed) {
             try {
-                Instant now = engine.clock().instant();
+                Instant now = engine.now();
                 Instant from = since;
                 List<String> due = engine.query(q -> q.semaphoresDue(from, now)).join();
                 for (String semaphore : due) {

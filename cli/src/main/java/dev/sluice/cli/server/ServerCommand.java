@@ -1,5 +1,6 @@
 package dev.sluice.cli.server;
 
+import dev.sluice.cli.config.ConfigFile;
 import dev.sluice.server.ServerSettings;
 import dev.sluice.server.SluiceServer;
 import java.nio.file.Path;
@@ -8,32 +9,48 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code sluice server}: runs one node until interrupted. */
+/**
+ * {@code sluice server}: runs one node until interrupted. A setting comes from its flag, else its
+ * {@code SLUICE_*} environment variable, else the config file, else the default.
+ */
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = "Start a Sluice node (HTTP API on --host:--port, embedded store in --data).")
+        description = "Start a Sluice node (HTTP API on --host:--port, embedded store in --data).",
+        footer = {"", "A flag wins over its SLUICE_* variable, which wins over the config file.",
+                "The config file declares server settings and semaphores; see docs/config.md."})
 public final class ServerCommand implements Callable<Integer> {
 
-    @Option(names = "--port", defaultValue = "${env:SLUICE_PORT:-8080}", description = "Port to listen on (default: ${DEFAULT-VALUE}; env SLUICE_PORT).")
-    int port;
+    @Option(names = "--port", defaultValue = "${env:SLUICE_PORT}", description = "Port to listen on (default 8080; env SLUICE_PORT).")
+    Integer port;
 
-    @Option(names = "--host", defaultValue = "${env:SLUICE_HOST:-127.0.0.1}", description = "Address to bind (default: ${DEFAULT-VALUE}; env SLUICE_HOST).")
+    @Option(names = "--host", defaultValue = "${env:SLUICE_HOST}", description = "Address to bind (default 127.0.0.1; env SLUICE_HOST).")
     String host;
 
-    @Option(names = "--data", defaultValue = "${env:SLUICE_DATA:-./data}", description = "Directory of the embedded store (default: ${DEFAULT-VALUE}; env SLUICE_DATA).")
+    @Option(names = "--data", defaultValue = "${env:SLUICE_DATA}", description = "Directory of the embedded store (default ./data; env SLUICE_DATA).")
     Path data;
 
-    @Option(names = "--store", defaultValue = "${env:SLUICE_STORE}", description = "JDBC URL of an external store (PostgreSQL: not available yet).")
+    @Option(names = "--store", defaultValue = "${env:SLUICE_STORE}", description = "JDBC URL of an external store (env SLUICE_STORE).")
     String store;
+
+    @Option(names = "--config", defaultValue = "${env:SLUICE_CONFIG}", paramLabel = "FILE",
+            description = "Config file (YAML) of server settings and semaphores to declare (env SLUICE_CONFIG).")
+    Path config;
 
     @Override
     public Integer call() throws Exception {
-        if (store != null && !store.isBlank()) {
-            System.err.println("sluice: --store " + store + " is not supported yet; only the embedded store (--data) is.");
+        ServerSettings settings;
+        try {
+            settings = settings();
+        } catch (ConfigFile.InvalidConfigException | IllegalArgumentException e) {
+            System.err.println("sluice: " + e.getMessage());
             return 2;
         }
-        SluiceServer server = SluiceServer.start(new ServerSettings(host, port, data,
-                ServerSettings.defaults().maxPayloadBytes()));
-        System.out.println("Sluice is serving on http://" + host + ":" + server.port() + " (store: " + data.toAbsolutePath().normalize() + ")");
+        if (settings.storeUrl() != null) {
+            System.err.println("sluice: --store " + settings.storeUrl() + " is not supported yet; only the embedded store (--data) is.");
+            return 2;
+        }
+        SluiceServer server = SluiceServer.start(settings);
+        System.out.println("Sluice is serving on http://" + settings.host() + ":" + server.port()
+                + " (store: " + settings.dataDir().toAbsolutePath().normalize() + ")");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -41,5 +58,26 @@ public final class ServerCommand implements Callable<Integer> {
         }));
         stopped.await();
         return 0;
+    }
+
+    ServerSettings settings() {
+        ConfigFile file = config == null ? ConfigFile.NONE
+                : ConfigFile.read(config);
+        ConfigFile.Server s = file.server();
+        ServerSettings d = ServerSettings.defaults();
+        return new ServerSettings(
+                first(host, s.host(), d.host()),
+                first(port, s.port(), d.port()),
+                first(data, s.data(), d.dataDir()),
+                first(store, s.store(), null),
+                first(null, s.maxPayloadBytes(), d.maxPayloadBytes()),
+                file.semaphores().stream().map(ConfigFile.Semaphore::declared).toList());
+    }
+
+    private static <T> T first(T flagOrEnv, T fromFile, T fallback) {
+        if (flagOrEnv instanceof String str && str.isBlank()) {
+            flagOrEnv = null;
+        }
+        return flagOrEnv != null ? flagOrEnv : fromFile != null ? fromFile : fallback;
     }
 }

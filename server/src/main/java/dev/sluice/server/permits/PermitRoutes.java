@@ -72,7 +72,7 @@ public final class PermitRoutes {
     private CompletableFuture<PermitRecord> acquireWaiting(String name, String channel, Duration lease, Duration wait) {
         String waiterId = engine.newWaiterId();
         CompletableFuture<PermitRecord> granted = waits.register(waiterId);
-        Instant deadline = engine.clock().instant().plus(wait);
+        Instant deadline = engine.now().plus(wait);
         return engine.apply(name, m -> m.acquireOrWait(waiterId, channel, lease, deadline))
                 .thenCompose(outcome -> switch (outcome) {
                     case AcquireOutcome.Granted g -> CompletableFuture.completedFuture(g.permit());
