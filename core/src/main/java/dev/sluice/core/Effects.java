@@ -7,7 +7,8 @@ import java.util.List;
 
 /**
  * What a committed operation means for parties outside its transaction: waiting acquires that
- * were granted, and whether a pending claim might now succeed. Acted on only after commit.
+ * were granted, whether a pending claim might now succeed, whether webhook deliveries are owed,
+ * whether a job set out for another semaphore. Acted on only after commit.
  */
 public final class Effects {
     /** A waiting acquire granted by someone else's operation. */
@@ -15,6 +16,8 @@ public final class Effects {
 
     private final List<WaiterGrant> waiterGrants = new ArrayList<>();
     private boolean claimable;
+    private boolean deliveriesDue;
+    private boolean forwarding;
     private Instant earliestDue;
 
     void granted(String waiterId, PermitRecord permit) {
@@ -34,6 +37,24 @@ public final class Effects {
 
     void markClaimable() {
         claimable = true;
+    }
+
+    void markDeliveriesDue() {
+        deliveriesDue = true;
+    }
+
+    void markForwarding() {
+        forwarding = true;
+    }
+
+    /** Jobs were granted for webhook delivery: the dispatcher should deliver what this semaphore owes. */
+    public boolean deliveriesDue() {
+        return deliveriesDue;
+    }
+
+    /** A job set out for another semaphore ({@code onExhausted: forward}): the forward should be carried out. */
+    public boolean forwarding() {
+        return forwarding;
     }
 
     public List<WaiterGrant> waiterGrants() {

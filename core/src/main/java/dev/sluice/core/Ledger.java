@@ -5,6 +5,7 @@ import dev.sluice.core.job.JobState;
 import dev.sluice.core.permit.PermitRecord;
 import dev.sluice.core.semaphore.ChannelRecord;
 import dev.sluice.core.semaphore.SemaphoreRecord;
+import dev.sluice.core.semaphore.WebhookSecrets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +23,7 @@ public interface Ledger {
     /** Inserts or updates the semaphore's row. */
     void save(SemaphoreRecord semaphore);
 
-    /** Deletes the semaphore and everything it owns: channels, permits, jobs. */
+    /** Deletes the semaphore and everything it owns: channels, permits, jobs, webhook secrets. */
     void deleteSemaphore();
 
     /** The channel's row, or {@link ChannelRecord#empty} when it has none. */
@@ -32,6 +33,11 @@ public interface Ledger {
     void save(ChannelRecord channel);
 
     List<String> pausedChannels();
+
+    /** The secrets webhook deliveries are signed with, or empty if the semaphore never had any. */
+    Optional<WebhookSecrets> webhookSecrets();
+
+    void save(WebhookSecrets secrets);
 
     Optional<PermitRecord> permit(String permitId);
 
@@ -66,6 +72,12 @@ public interface Ledger {
 
     /** Jobs (not waiters) in a state, by seq, strictly after {@code afterSeq}. */
     List<JobRecord> jobsInState(JobState state, long afterSeq, int max);
+
+    /**
+     * Inflight jobs granted for webhook delivery whose delivery has not been answered
+     * ({@link JobRecord#deliveredAt()} null), by seq, strictly after {@code afterSeq}.
+     */
+    List<JobRecord> jobsAwaitingDelivery(long afterSeq, int max);
 
     /** Deletes every waiting job (not waiters) and says how many. */
     int deleteWaitingJobs();

@@ -25,6 +25,14 @@ public final class Limits {
     public static final Duration MAX_LEASE = Duration.ofDays(30);
     public static final Duration MAX_WAIT = Duration.ofMinutes(10);
     public static final Duration MAX_BACKOFF = Duration.ofDays(1);
+    public static final Duration DEFAULT_WEBHOOK_TIMEOUT = Duration.ofSeconds(30);
+    public static final Duration MIN_WEBHOOK_TIMEOUT = Duration.ofSeconds(1);
+    public static final Duration MAX_WEBHOOK_TIMEOUT = Duration.ofMinutes(15);
+    public static final int MAX_WEBHOOK_URL_LENGTH = 2048;
+    public static final int MIN_WEBHOOK_SECRET_LENGTH = 16;
+    public static final int MAX_WEBHOOK_SECRET_LENGTH = 256;
+    /** How long the previous webhook secret still signs deliveries after a rotation. */
+    public static final Duration WEBHOOK_SECRET_GRACE = Duration.ofHours(24);
     /** How long finished jobs (and so their idempotency keys) and expired-permit records are kept. */
     public static final Duration RETENTION = Duration.ofHours(24);
 }

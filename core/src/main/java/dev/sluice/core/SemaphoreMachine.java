@@ -5,13 +5,16 @@ import dev.sluice.core.job.JobState;
 import dev.sluice.core.permit.PermitIds;
 import dev.sluice.core.permit.PermitRecord;
 import dev.sluice.core.semaphore.ChannelRecord;
+import dev.sluice.core.semaphore.Delivery;
 import dev.sluice.core.semaphore.Leases;
 import dev.sluice.core.semaphore.RetryPolicy;
 import dev.sluice.core.semaphore.SemaphoreConfig;
 import dev.sluice.core.semaphore.SemaphoreRecord;
+import dev.sluice.core.semaphore.WebhookSecrets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -35,7 +38,9 @@ import java.util.random.RandomGenerator;
  * order, and nothing is granted past an eligible waiting entry (G4); a permit is freed at most
  * once (G6). After every operation the queue is <em>dispatched</em>: each waiting acquire that
  * fits is granted, and capacity is set aside for each waiting job that fits, so a later
- * {@code try} cannot take it.
+ * {@code try} cannot take it. On a semaphore that delivers by webhook, a waiting job that fits is
+ * granted too, and owed a delivery ({@link #pendingDeliveries}) until the webhook's answer is
+ * recorded ({@link #delivered}, {@link #deliveryFailed}): the permits bound the deliveries.
  *
  * <p>Not thread-safe: one instance per transaction.
  */
@@ -48,6 +53,7 @@ public final class SemaphoreMachine {
     private final RandomGenerator random;
     private final Effects effects = new Effects();
     private SemaphoreRecord semaphore;
+    private String generatedSecret;
 
     public SemaphoreMachine(Ledger ledger, String name, Instant now, RandomGenerator random) {
         this.ledger = ledger;
@@ -67,12 +73,17 @@ public final class SemaphoreMachine {
         return current();
     }
 
-    /** Creates or replaces the config. Returns true when the semaphore was created. */
+    /**
+     * Creates or replaces the config. Returns true when the semaphore was created. A webhook
+     * delivery's {@code secret} is moved out of the config into the semaphore's secrets: a new
+     * one rotates them, none keeps them (or generates the first, see {@link #generatedSecret}).
+     */
     public boolean put(SemaphoreConfig config) {
         Optional<SemaphoreRecord> existing = ledger.semaphore();
         checkSupported(config);
         if (existing.isEmpty()) {
-            semaphore = SemaphoreRecord.create(name, config, now);
+            semaphore = SemaphoreRecord.create(name, config.withDelivery(config.delivery().withoutSecret()), now);
+            keepSecret(config.delivery());
             ledger.save(semaphore);
             return true;
         }
@@ -89,20 +100,81 @@ public final class SemaphoreMachine {
         return semaphore;
     }
 
-    private void reconfigure(SemaphoreConfig next) {
+    private void reconfigure(SemaphoreConfig requested) {
+        SemaphoreConfig next = requested.withDelivery(requested.delivery().withoutSecret());
+        boolean wasWebhook = semaphore.config().delivery().isWebhook();
         semaphore = semaphore.withConfig(next, now);
+        keepSecret(requested.delivery());
+        if (wasWebhook && !next.delivery().isWebhook()) {
+            handBackUndelivered();
+        }
         dispatch(0, null);
         effects.markClaimable();
         ledger.save(semaphore);
     }
 
-    private static void checkSupported(SemaphoreConfig config) {
-        if (config.delivery().mode() != dev.sluice.core.semaphore.Delivery.Mode.PULL) {
-            throw new SluiceException(ProblemCode.UNSUPPORTED, "delivery mode webhook is not available yet; use pull");
+    private void checkSupported(SemaphoreConfig config) {
+        if (name.equals(config.retry().forwardTo())) {
+            throw SluiceException.invalid("retry.onExhausted cannot forward " + name + " to itself");
         }
-        if (config.retry().onExhausted() == RetryPolicy.OnExhausted.FORWARD) {
-            throw new SluiceException(ProblemCode.UNSUPPORTED, "retry.onExhausted forward is not available yet");
+    }
+
+    /**
+     * A webhook semaphore always has a secret: the one asked for (a rotation if it differs from
+     * the current one), else the current one, else a new one, generated and shown once.
+     */
+    private void keepSecret(Delivery delivery) {
+        if (!delivery.isWebhook()) {
+            return;
         }
+        Optional<WebhookSecrets> secrets = ledger.webhookSecrets();
+        String asked = delivery.secret();
+        if (asked == null) {
+            if (secrets.isEmpty()) {
+                generatedSecret = newSecret();
+                ledger.save(WebhookSecrets.of(generatedSecret));
+            }
+        } else if (secrets.isEmpty()) {
+            ledger.save(WebhookSecrets.of(asked));
+        } else if (!secrets.get().current().equals(asked)) {
+            ledger.save(secrets.get().rotatedTo(asked, now.plus(Limits.WEBHOOK_SECRET_GRACE)));
+        }
+    }
+
+    /**
+     * The signing secret this operation generated for a webhook semaphore that had none, to be
+     * shown to the caller once and never again; null otherwise.
+     */
+    public String generatedSecret() {
+        return generatedSecret;
+    }
+
+    private String newSecret() {
+        StringBuilder secret = new StringBuilder("whsec_");
+        for (int i = 0; i < 4; i++) {
+            secret.append(HexFormat.of().toHexDigits(random.nextLong()));
+        }
+        return secret.toString();
+    }
+
+    /** A semaphore that stops delivering by webhook takes back the grants it has not delivered yet. */
+    private void handBackUndelivered() {
+        for (JobRecord job : awaitingDelivery()) {
+            freeHeldPermitOf(job);
+            ledger.save(job.undelivered(now));
+            semaphore = semaphore.counted(1, -1, 0);
+        }
+    }
+
+    private List<JobRecord> awaitingDelivery() {
+        List<JobRecord> all = new ArrayList<>();
+        long after = Long.MIN_VALUE;
+        List<JobRecord> page;
+        while (!(page = ledger.jobsAwaitingDelivery(after, PAGE)).isEmpty()) {
+            all.addAll(page);
+            after = page.getLast().seq();
+        }
+        return all;
     }
 
     /** Deletes the semaphore; refused while permits are held or entries wait, unless forced. */
@@ -111,6 +183,10 @@ public final class SemaphoreMachine {
         if (!force && (s.inUse() > 0 || s.waiting() > 0 || s.inflight() > 0)) {
             throw SluiceException.conflict("semaphore " + name + " has " + s.inUse() + " permits held and "
                     + s.waiting() + " entries waiting; release them first or delete with force=true");
+        }
+        if (!force && !ledger.jobsInState(JobState.FORWARDING, 0, 1).isEmpty()) {
+            throw SluiceException.conflict("semaphore " + name + " is forwarding jobs to another semaphore; "
+                    + "try again in a moment or delete with force=true");
         }
         ledger.deleteSemaphore();
     }
@@ -141,13 +217,18 @@ public final class SemaphoreMachine {
     /** Grants a permit now or refuses now ({@code try}). */
     public PermitRecord tryAcquire(String channel, Duration lease) {
         Duration effectiveLease = Leases.effective(lease, current().config());
-        Dispatch d = dispatch(0, null);
+        // Jobs only have capacity set aside here, even for a webhook: a refusal must write nothing,
+        // and jobs it would have granted are granted when the time that made them eligible is ticked.
+        Dispatch d = dispatch(0, null, false);
         ProblemCode refusal = refusal(channel, d);
         if (refusal != null) {
             ledger.save(semaphore);
             throw new SluiceException(refusal, refusalMessage(refusal, channel));
         }
         PermitRecord permit = grant(channel, effectiveLease, null);
+        if (semaphore.config().delivery().isWebhook() && !d.reserved().isEmpty()) {
+            dispatch(0, null);   // the capacity set aside for them is still free
+        }
         ledger.save(semaphore);
         return permit;
     }
@@ -268,6 +349,10 @@ public final class SemaphoreMachine {
         semaphore = semaphore.withNextSeq().counted(1, 0, 0);
         JobRecord job = JobRecord.newJob(newId('j'), channel, priority, semaphore.lastSeq(), payload, idempotencyKey, now);
         ledger.save(job);
+        if (semaphore.config().delivery().isWebhook()) {
+            dispatch(0, null);
+            job = ledger.job(job.id()).orElseThrow();
+        }
         ledger.save(semaphore);
         effects.markClaimable();
         return new Enqueued(job, true, positionOf(job));
@@ -275,6 +360,9 @@ public final class SemaphoreMachine {
 
     /** Grants up to {@code max} of the oldest eligible jobs to a claiming worker. */
     public List<Claimed> claim(int max, Duration lease) {
+        if (current().config().delivery().isWebhook()) {
+            throw SluiceException.conflict("semaphore " + name + " delivers its jobs by webhook; they are pushed, not claimed");
+        }
         Duration effectiveLease = Leases.effective(lease, current().config());
         Dispatch d = dispatch(max, effectiveLease);
         ledger.save(semaphore);
@@ -387,7 +475,7 @@ public final class SemaphoreMachine {
         dispatch(0, null);
         effects.markClaimable();
         ledger.save(semaphore);
-        return moved;
+        return ledger.job(jobId).orElseThrow();   // a webhook semaphore may have granted it again at once
     }
 
     /** Cancels a waiting, inflight or dead job; an inflight job's permit is freed. */
@@ -475,6 +563,187 @@ public final class SemaphoreMachine {
         return ledger.jobsInState(state, afterSeq, max);
     }
 
+    /**
+     * Deletes a job that is over: dead, completed, failed, cancelled or forwarded. A waiting or
+     * inflight job is refused: cancel it first.
+     */
+    public void deleteJob(String jobId) {
+        current();
+        JobRecord job = job(jobId);
+        switch (job.state()) {
+            case DEAD -> semaphore = semaphore.counted(0, 0, -1);
+            case COMPLETED, FAILED, CANCELLED, FORWARDED -> { }
+            default -> throw SluiceException.conflict("job " + jobId + " is " + job.state().wireName()
+                    + "; only a dead or finished job can be deleted (cancel it first)");
+        }
+        ledger.deleteJob(jobId);
+        ledger.save(semaphore);
+    }
+
+    /** Deletes every dead job: empties the dead-letter list. Says how many. */
+    public int deleteDead() {
+        current();
+        int deleted = 0;
+        List<JobRecord> page;
+        while (!(page = ledger.jobsInState(JobState.DEAD, 0, PAGE)).isEmpty()) {
+            for (JobRecord job : page) {
+                ledger.deleteJob(job.id());
+                deleted++;
+            }
+        }
+        semaphore = semaphore.counted(0, 0, -deleted);
+        ledger.save(semaphore);
+        return deleted;
+    }
+
+    // ---- webhook delivery -------------------------------------------------------------------
+
+    /**
+     * What the semaphore's webhook is owed: every inflight job granted for delivery whose
+     * delivery has not been answered, in grant order (fencing token), with the permit it holds,
+     * the delivery config and the secrets to sign with. Writes nothing. Nothing on a pull semaphore.
+     */
+    public PendingDeliveries pendingDeliveries() {
+        SemaphoreRecord s = current();
+        if (!s.config().delivery().isWebhook()) {
+            return PendingDeliveries.NONE;
+        }
+        List<Claimed> owed = new ArrayList<>();
+        for (JobRecord job : awaitingDelivery()) {
+            ledger.permit(job.permitId()).filter(p -> p.state() == PermitRecord.State.HELD)
+                    .ifPresent(p -> owed.add(new Claimed(job, p)));
+        }
+        owed.sort(Comparator.comparingLong(c -> c.permit().fencingToken()));
+        List<String> secrets = ledger.webhookSecrets().map(w -> w.signingAt(now)).orElse(List.of());
+        return new PendingDeliveries(s.config().delivery(), secrets, owed);
+    }
+
+    /**
+     * The webhook answered 2xx to the delivery of the job's attempt under {@code permitId}: the job
+     * stays inflight until completed or failed, or is completed now if the semaphore has
+     * {@code releaseOnSuccess}. Returns false, writing nothing, when that attempt is over already
+     * (completed, failed, expired, cancelled, or answered before).
+     */
+    public boolean delivered(String jobId, String permitId) {
+        current();
+        Optional<JobRecord> found = undeliveredAttempt(jobId, permitId);
+        if (found.isEmpty()) {
+            return false;
+        }
+        JobRecord job = found.get();
+        if (semaphore.config().delivery().releaseOnSuccess()) {
+            // held still, even if its lease ended a moment ago: nobody else can have its capacity yet
+            free(ledger.permit(permitId).orElseThrow());
+            ledger.save(job.delivered(now).finished(JobState.COMPLETED, null, now));
+            semaphore = semaphore.counted(0, -1, 0);
+            dispatch(0, null);
+        } else {
+            ledger.save(job.delivered(now));
+        }
+        ledger.save(semaphore);
+        return true;
+    }
+
+    /**
+     * The delivery of the job's attempt under {@code permitId} failed (an answer other than 2xx,
+     * no answer within the timeout, no connection): its permit is freed and the retry policy
+     * applies, as for a {@link #fail}. Returns false, writing nothing, when that attempt is over already.
+     */
+    public boolean deliveryFailed(String jobId, String permitId, String error) {
+        current();
+        Optional<JobRecord> found = undeliveredAttempt(jobId, permitId);
+        if (found.isEmpty()) {
+            return false;
+        }
+        PermitRecord permit = ledger.permit(permitId).orElseThrow();
+        if (permit.isExpiredAt(now)) {
+            ledger.save(permit.expired());   // its lease ran out meanwhile: kept to answer 410, as the timer would
+            giveBack(permit);
+        } else {
+            free(permit);
+        }
+        attemptFailed(found.get(), error, true);
+        dispatch(0, null);
+        ledger.save(semaphore);
+        return true;
+    }
+
+    private Optional<JobRecord> undeliveredAttempt(String jobId, String permitId) {
+        return ledger.job(jobId)
+                .filter(j -> !j.isWaiter() && j.state() == JobState.INFLIGHT && j.deliveredAt() == null)
+                .filter(j -> j.permitId().equals(permitId))
+                .filter(j -> ledger.permit(permitId).filter(p -> p.state() == PermitRecord.State.HELD).isPresent());
+    }
+
+    // ---- forwarding ---------------------------------------------------------------------------
+
+    /**
+     * Jobs on their way to another semaphore ({@link JobState#FORWARDING}): the first step of a
+     * forward is done, the others are not. Writes nothing.
+     */
+    public List<JobRecord> pendingForwards() {
+        current();
+        List<JobRecord> all = new ArrayList<>();
+        long after = 0;
+        List<JobRecord> page;
+        while (!(page = ledger.jobsInState(JobState.FORWARDING, after, PAGE)).isEmpty()) {
+            all.addAll(page);
+            after = page.getLast().seq();
+        }
+        return all;
+    }
+
+    /**
+     * The second step of a forward, on the target: takes in a job forwarded from {@code source},
+     * under the same id, at the back of the queue. Idempotent: a job this semaphore has already
+     * taken in is not taken in again (returns false). Its idempotency key comes along unless a
+     * job here has the same key.
+     */
+    public boolean acceptForward(JobRecord job, String source) {
+        current();
+        if (job.isWaiter() || job.state() != JobState.FORWARDING) {
+            throw new IllegalArgumentException("only a forwarding job can be taken in, got " + job.state());
+        }
+        if (ledger.job(job.id()).isPresent()) {
+            return false;
+        }
+        String key = job.idempotencyKey() != null && ledger.jobWithIdempotencyKey(job.idempotencyKey()).isEmpty()
+                ? job.idempotencyKey() : null;
+        semaphore = semaphore.withNextSeq().counted(1, 0, 0);
+        ledger.save(job.arrivedFrom(source, semaphore.lastSeq(), key, now));
+        if (semaphore.config().delivery().isWebhook()) {
+            dispatch(0, null);
+        }
+        effects.markClaimable();
+        ledger.save(semaphore);
+        return true;
+    }
+
+    /**
+     * The last step of a forward, on the source: the job is {@link JobState#FORWARDED} once the
+     * target has it ({@code failure} null), or dead here when the target cannot take it (the
+     * reason in {@code failure}, e.g. the target does not exist). Idempotent: a job no longer
+     * forwarding is left alone.
+     */
+    public void forwardDone(String jobId, String failure) {
+        current();
+        Optional<JobRecord> found = ledger.job(jobId).filter(j -> j.state() == JobState.FORWARDING);
+        if (found.isEmpty()) {
+            return;
+        }
+        JobRecord job = found.get();
+        if (failure == null) {
+            ledger.save(job.forwarded(now));
+        } else {
+            String error = "could not forward to " + job.forwardedTo() + ": " + failure
+                    + (job.lastError() == null ? "" : "; last error: " + job.lastError());
+            ledger.save(job.forwardFailed(error.length() > Limits.MAX_ERROR_LENGTH
+                    ? error.substring(0, Limits.MAX_ERROR_LENGTH) : error, now));
+            semaphore = semaphore.counted(0, 0, 1);
+            ledger.save(semaphore);
+        }
+    }
+
     // ---- time -------------------------------------------------------------------------------
 
     /**
@@ -539,14 +808,20 @@ public final class SemaphoreMachine {
         }
     }
 
-    /**
-     * One pass over the queue in grant order: grants each waiter that fits, grants up to
-     * {@code claimMax} jobs to a claimer, and sets capacity aside for each further job that
-     * fits. Stops when the gate is full. Entries of a paused or full channel are passed over,
-     * and so is everything behind them in that channel.
-     */
     private Dispatch dispatch(int claimMax, Duration claimLease) {
+        return dispatch(claimMax, claimLease, true);
+    }
+
+    /**
+     * One pass over the queue in grant order: grants each waiter that fits; on a webhook
+     * semaphore grants each job that fits for delivery (unless {@code grantDeliveries} is false);
+     * else grants up to {@code claimMax} jobs to a claimer; and sets capacity aside for each
+     * further job that fits. Stops when the gate is full. Entries of a paused or full channel are
+     * passed over, and so is everything behind them in that channel.
+     */
+    private Dispatch dispatch(int claimMax, Duration claimLease, boolean grantDeliveries) {
         SemaphoreConfig config = semaphore.config();
+        boolean webhook = config.delivery().isWebhook();
         int free = config.limit() - semaphore.inUse();
         Map<String, Integer> reserved = new HashMap<>();
         List<Claimed> claimed = new ArrayList<>();
@@ -585,7 +860,13 @@ public final class SemaphoreMachine {
                     semaphore = semaphore.counted(-1, 0, 0);
                     channelInUse.merge(entry.channel(), 1, Integer::sum);
                     effects.granted(entry.id(), permit);
-                } else if (claimed.size() < claimMax) {
+                } else if (webhook && grantDeliveries) {
+                    PermitRecord permit = grant(entry.channel(), config.leaseTimeout(), entry.id());
+                    ledger.save(entry.grantedForDelivery(permit.id(), now));
+                    semaphore = semaphore.counted(-1, 1, 0);
+                    channelInUse.merge(entry.channel(), 1, Integer::sum);
+                    effects.markDeliveriesDue();
+                } else if (!webhook && claimed.size() < claimMax) {
                     PermitRecord permit = grant(entry.channel(), claimLease, entry.id());
                     JobRecord inflight = entry.granted(permit.id(), now);
                     ledger.save(inflight);
@@ -658,7 +939,11 @@ public final class SemaphoreMachine {
         ledger.save(permit.expired());
         giveBack(permit);
         Optional<JobRecord> job = holdingJob(permit);
-        if (job.isPresent()) {
+        if (job.isPresent() && job.get().deliveredAt() == null) {
+            // a webhook delivery never answered (a hung endpoint, a node that died): a failed attempt,
+            // whatever onLeaseExpired says, for no processor has had the job
+            attemptFailed(job.get(), "lease expired before the webhook answered", true);
+        } else if (job.isPresent()) {
             switch (semaphore.config().onLeaseExpired()) {
                 case RETRY -> attemptFailed(job.get(), "lease expired", true);
                 case DEADLETTER -> {
@@ -707,7 +992,18 @@ public final class SemaphoreMachine {
                 ledger.save(job.waitingAgain(job.originalSeq(), now, error, now));
                 semaphore = semaphore.counted(1, -1, 0);
             }
-            case DEADLETTER, FORWARD -> {
+            case FORWARD -> {
+                if (job.forwardedFrom() != null) {
+                    // forwarded once already: one hop only, so that forwards can never go round in a circle
+                    ledger.save(job.finished(JobState.DEAD, error, now));
+                    semaphore = semaphore.counted(0, -1, 1);
+                } else {
+                    ledger.save(job.forwarding(retry.forwardTo(), error, now));
+                    semaphore = semaphore.counted(0, -1, 0);
+                    effects.markForwarding();
+                }
+            }
+            case DEADLETTER -> {
                 ledger.save(job.finished(JobState.DEAD, error, now));
                 semaphore = semaphore.counted(0, -1, 1);
             }

@@ -2,6 +2,7 @@ package dev.sluice.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.core.semaphore.SemaphoreConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -19,10 +20,12 @@ class GeneratorCoverageTest {
     void theRandomSequencesReachTheSituationsTheGuaranteesAreAbout() {
         Map<String, Integer> seen = new TreeMap<>();
         SplittableRandom r = new SplittableRandom(2026);
-        for (var weights : List.of(MachineDriver.MIXED, MachineDriver.ACQUIRES, MachineDriver.JOBS)) {
-            for (int i = 0; i < 150; i++) {
+        for (var weights : List.of(MachineDriver.MIXED, MachineDriver.ACQUIRES, MachineDriver.JOBS, MachineDriver.WEBHOOKS)) {
+            for (int i = 0; i < 300; i++) {
                 MachineDriver driver = new MachineDriver(r.nextLong());
-                driver.run(MachineDriver.randomConfig(r), MachineDriver.randomOps(weights, r, 60));
+                SemaphoreConfig initial = weights == MachineDriver.WEBHOOKS
+                        ? MachineDriver.randomWebhookConfig(r) : MachineDriver.randomConfig(r);
+                driver.run(initial, MachineDriver.randomOps(weights, r, 60));
                 driver.seen.forEach((k, v) -> seen.merge(k, v, Integer::sum));
             }
         }
@@ -46,8 +49,19 @@ class GeneratorCoverageTest {
                 "fail:retry-with-backoff", "fail:DEADLETTER", "fail:DROP", "fail:SUSPEND",
                 "tick:job-lease-expired->DEAD", "tick:job-lease-expired->WAITING", "HEARTBEAT_JOB",
                 "REQUEUE", "RESCHEDULE", "CANCEL", "REQUEUE:CONFLICT", "redrive:original", "redrive:back", "PURGE",
+                // webhook delivery (G1, G3, G4 for deliveries)
+                "grant:delivery", "state:deliveries-owed", "enqueue:granted-for-delivery-at-once",
+                "delivered:accepted", "delivered:completed", "delivered:stale",
+                "deliveryFailed:retry-with-backoff", "deliveryFailed:retry-granted-again-at-once", "deliveryFailed:DEADLETTER",
+                "deliveryFailed:SUSPEND", "deliveryFailed:FORWARD", "deliveryFailed:stale", "deliveryFailed:after-lease-end",
+                "redrive:granted-for-delivery-at-once", "move:granted-again-at-once", "CLAIM:CONFLICT",
+                "put:webhook-to-pull-hands-back", "secret:generated", "secret:rotated",
+                // forwarding, deleting
+                "fail:FORWARD", "forwardDone:forwarded", "forwardDone:dead", "acceptForward:new", "acceptForward:again",
+                "exhausted:forwarded-job-not-forwarded-again", "deleteJob:DEAD", "deleteJob:COMPLETED", "DELETE_JOB:CONFLICT",
+                "deleteDead:some",
                 // semaphores
-                "PUT", "PUT:UNSUPPORTED", "SET_LIMIT", "SET_LIMIT:INVALID_ARGUMENT", "SET_CHANNEL_LIMIT",
+                "PUT", "PUT:INVALID_ARGUMENT", "SET_LIMIT", "SET_LIMIT:INVALID_ARGUMENT", "SET_CHANNEL_LIMIT",
                 "PAUSE", "PAUSE_CHANNEL", "DELETE", "DELETE:CONFLICT");
     }
 }

@@ -5,6 +5,7 @@ import dev.sluice.core.job.JobState;
 import dev.sluice.core.permit.PermitRecord;
 import dev.sluice.core.semaphore.ChannelRecord;
 import dev.sluice.core.semaphore.SemaphoreRecord;
+import dev.sluice.core.semaphore.WebhookSecrets;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -23,6 +24,7 @@ final class InMemoryLedger implements Ledger {
     final Map<String, ChannelRecord> channels = new TreeMap<>();
     final Map<String, PermitRecord> permits = new LinkedHashMap<>();
     final Map<String, JobRecord> jobs = new LinkedHashMap<>();
+    WebhookSecrets secrets;
 
     @Override public Optional<SemaphoreRecord> semaphore() { return Optional.ofNullable(semaphore); }
     @Override public void save(SemaphoreRecord s) { semaphore = s; }
@@ -33,6 +35,7 @@ final class InMemoryLedger implements Ledger {
         channels.clear();
         permits.clear();
         jobs.clear();
+        secrets = null;
     }
 
     @Override public ChannelRecord channel(String name) { return channels.getOrDefault(name, ChannelRecord.empty(name)); }
@@ -50,6 +53,9 @@ final class InMemoryLedger implements Ledger {
     public List<String> pausedChannels() {
         return channels.values().stream().filter(ChannelRecord::paused).map(ChannelRecord::name).toList();
     }
+
+    @Override public Optional<WebhookSecrets> webhookSecrets() { return Optional.ofNullable(secrets); }
+    @Override public void save(WebhookSecrets s) { secrets = s; }
 
     @Override public Optional<PermitRecord> permit(String id) { return Optional.ofNullable(permits.get(id)); }
 
@@ -102,6 +108,13 @@ final class InMemoryLedger implements Ledger {
     @Override
     public List<JobRecord> jobsInState(JobState state, long afterSeq, int max) {
         return jobs.values().stream().filter(j -> !j.isWaiter() && j.state() == state && j.seq() > afterSeq)
+                .sorted(Comparator.comparingLong(JobRecord::seq)).limit(max).toList();
+    }
+
+    @Override
+    public List<JobRecord> jobsAwaitingDelivery(long afterSeq, int max) {
+        return jobs.values().stream()
+                .filter(j -> !j.isWaiter() && j.state() == JobState.INFLIGHT && j.deliveredAt() == null && j.seq() > afterSeq)
                 .sorted(Comparator.comparingLong(JobRecord::seq)).limit(max).toList();
     }
 

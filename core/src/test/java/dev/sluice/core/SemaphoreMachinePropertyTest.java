@@ -19,7 +19,8 @@ import net.jqwik.api.Tuple;
 /**
  * Random operation sequences on one semaphore, checked after every step by {@link MachineDriver}
  * (G1 safety, G3/G4 order against {@link QueueModel}, G6 release and fencing, exact counters,
- * refusals that write nothing). Each sequence is reproducible from its inputs: the machine's
+ * refusals that write nothing; for webhook delivery: never more deliveries under way than
+ * {@code limit}, granted in FIFO order, owed exactly until answered). Each sequence is reproducible from its inputs: the machine's
  * randomness is seeded from {@code seed}, each step's arguments from its own seed.
  */
 class SemaphoreMachinePropertyTest {
@@ -40,6 +41,22 @@ class SemaphoreMachinePropertyTest {
     void jobLifecyclesKeepTheGuarantees(@ForAll("configs") SemaphoreConfig initial,
                                         @ForAll("jobs") List<Op> ops, @ForAll long seed) {
         new MachineDriver(seed).run(initial, ops);
+    }
+
+    @Property(tries = 400)
+    void webhookDeliveriesKeepTheGuarantees(@ForAll("webhookConfigs") SemaphoreConfig initial,
+                                            @ForAll("webhooks") List<Op> ops, @ForAll long seed) {
+        new MachineDriver(seed).run(initial, ops);
+    }
+
+    @Provide
+    Arbitrary<SemaphoreConfig> webhookConfigs() {
+        return Arbitraries.longs().map(s -> MachineDriver.randomWebhookConfig(new SplittableRandom(s)));
+    }
+
+    @Provide
+    Arbitrary<List<Op>> webhooks() {
+        return sequences(MachineDriver.WEBHOOKS);
     }
 
     @Provide

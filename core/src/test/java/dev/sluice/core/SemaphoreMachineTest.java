@@ -313,12 +313,9 @@ class SemaphoreMachineTest {
         }
 
         @Test
-        void webhookDeliveryAndForwardAreRefusedAsUnsupported() {
-            SemaphoreConfig webhook = new SemaphoreConfig(1, null, LEASE, false,
-                    new Delivery(Delivery.Mode.WEBHOOK, "https://example.org/h", Duration.ofSeconds(5), false), null, null);
-            assertRefused(() -> m().put(webhook), ProblemCode.UNSUPPORTED);
-            SemaphoreConfig forward = config(1, null, new RetryPolicy(1, Duration.ZERO, Duration.ZERO, OnExhausted.FORWARD, "other"), null);
-            assertRefused(() -> m().put(forward), ProblemCode.UNSUPPORTED);
+        void aSemaphoreCannotForwardToItself() {
+            SemaphoreConfig forward = config(1, null, new RetryPolicy(1, Duration.ZERO, Duration.ZERO, OnExhausted.FORWARD, "s"), null);
+            assertRefused(() -> m().put(forward), ProblemCode.INVALID_ARGUMENT);
             assertThat(ledger.semaphore).isNull();
         }
     }
@@ -680,6 +677,289 @@ class SemaphoreMachineTest {
         }
     }
 
+    private static SemaphoreConfig webhook(int limit, boolean releaseOnSuccess, RetryPolicy retry, LeaseExpiryAction onLeaseExpired) {
+        return new SemaphoreConfig(limit, null, LEASE, false, Delivery.webhook("https://hooks.example/h", Duration.ofSeconds(5),
+                releaseOnSuccess), retry, onLeaseExpired);
+    }
+
+    private List<String> owed() {
+        return m().pendingDeliveries().jobs().stream().map(c -> c.job().id()).toList();
+    }
+
+    private String permitOf(String jobId) {
+        return job(jobId).permitId();
+    }
+
+    @Nested
+    class Webhooks {
+        @Test
+        void jobsAreGrantedForDeliveryInOrderUpToTheLimit() {
+            create(webhook(2, false, NO_BACKOFF, null));
+            String a = enqueue("default");
+            String b = enqueue("default");
+            String c = enqueue("default");
+
+            assertThat(last.effects().deliveriesDue()).as("the third enqueue grants nothing").isFalse();
+            assertThat(owed()).containsExactly(a, b);
+            assertThat(job(a).state()).isEqualTo(JobState.INFLIGHT);
+            assertThat(job(a).deliveredAt()).isNull();
+            assertThat(job(c).state()).isEqualTo(JobState.WAITING);
+            assertThat(ledger.semaphore.inUse()).isEqualTo(2);
+            assertRefused(() -> m().claim(1, null), ProblemCode.CONFLICT);
+            assertThat(tryRefusal("default")).as("nothing jumps the queue").isEqualTo(ProblemCode.LIMIT_REACHED);
+        }
+
+        @Test
+        void aTwoHundredAnswerKeepsTheJobInflightUntilCompleted() {
+            create(webhook(1, false, NO_BACKOFF, null));
+            String a = enqueue("default");
+            String b = enqueue("default");
+
+            assertThat(m().delivered(a, permitOf(a))).isTrue();
+            assertThat(job(a).deliveredAt()).isEqualTo(now);
+            assertThat(owed()).isEmpty();
+            assertThat(m().delivered(a, permitOf(a))).as("answered already").isFalse();
+
+            m().complete(a, permitOf(a));
+            assertThat(last.effects().deliveriesDue()).isTrue();
+            assertThat(owed()).containsExactly(b);
+        }
+
+        @Test
+        void releaseOnSuccessCompletesAtTheTwoHundredAndGrantsTheNext() {
+            create(webhook(1, true, NO_BACKOFF, null));
+            String a = enqueue("default");
+            String b = enqueue("default");
+
+            assertThat(m().delivered(a, permitOf(a))).isTrue();
+
+            assertThat(job(a).state()).isEqualTo(JobState.COMPLETED);
+            assertThat(owed()).containsExactly(b);
+        }
+
+        @Test
+        void aFailedDeliveryWaitsOutItsBackoffAtItsPositionThenIsGrantedAgain() {
+            RetryPolicy retry = new RetryPolicy(3, Duration.ofSeconds(2), Duration.ofSeconds(2), OnExhausted.DEADLETTER, null);
+            create(webhook(1, false, retry, null));
+            String a = enqueue("default");
+            String b = enqueue("default");
+            String first = permitOf(a);
+
+            assertThat(m().deliveryFailed(a, first, "HTTP 503")).isTrue();
+
+            assertThat(job(a).state()).isEqualTo(JobState.WAITING);
+            assertThat(job(a).lastError()).isEqualTo("HTTP 503");
+            assertThat(job(a).seq()).isEqualTo(job(a).originalSeq());
+            assertThat(owed()).as("b goes while a waits out its backoff").containsExactly(b);
+            assertThat(m().deliveryFailed(a, first, "late answer")).as("that attempt is over").isFalse();
+            m().delivered(b, permitOf(b));
+            m().complete(b, null);
+            advance(Duration.ofSeconds(2));
+            m().tick();
+            assertThat(owed()).containsExactly(a);
+            assertThat(job(a).attempts()).isEqualTo(2);
+        }
+
+        @Test
+        void retriesExhaustedDeadLetterAndRedriveDeliversAgain() {
+            create(webhook(1, false, new RetryPolicy(2, Duration.ZERO, Duration.ZERO, OnExhausted.DEADLETTER, null), null));
+            String a = enqueue("default");
+            m().deliveryFailed(a, permitOf(a), "HTTP 500");
+            assertThat(job(a).attempts()).as("granted again at once: no backoff").isEqualTo(2);
+            m().deliveryFailed(a, permitOf(a), "HTTP 500");
+
+            assertThat(job(a).state()).isEqualTo(JobState.DEAD);
+            assertThat(ledger.semaphore.dead()).isEqualTo(1);
+
+            assertThat(m().redrive(null, true)).isEqualTo(1);
+            assertThat(owed()).containsExactly(a);
+            assertThat(job(a).attempts()).isEqualTo(1);
+        }
+
+        @Test
+        void suspendPausesTheChannelKeepsTheJobFirstAndIngressGoesOn() {
+            create(webhook(2, false, new RetryPolicy(1, Duration.ZERO, Duration.ZERO, OnExhausted.SUSPEND, null), null));
+            String a = enqueue("eu");
+            m().deliveryFailed(a, permitOf(a), "connection refused");
+            String b = enqueue("eu");
+            String other = enqueue("us");
+
+            assertThat(ledger.pausedChannels()).containsExactly("eu");
+            assertThat(position(a)).isEqualTo(1);
+            assertThat(job(b).state()).isEqualTo(JobState.WAITING);
+            assertThat(owed()).as("other channels go on").containsExactly(other);
+
+            m().resume("eu");
+            assertThat(owed()).containsExactly(other, a);
+        }
+
+        @Test
+        void anUnansweredDeliveryWhoseLeaseEndsIsAFailedAttemptWhateverOnLeaseExpiredSays() {
+            create(webhook(1, false, NO_BACKOFF, LeaseExpiryAction.DEADLETTER));
+            String a = enqueue("default");
+            advance(LEASE);
+
+            assertThat(m().tick()).isEqualTo(1);
+
+            assertThat(job(a).state()).as("granted again: a retry, not a dead letter").isEqualTo(JobState.INFLIGHT);
+            assertThat(job(a).attempts()).isEqualTo(2);
+            assertThat(job(a).lastError()).isEqualTo("lease expired before the webhook answered");
+        }
+
+        @Test
+        void anAcceptedDeliveryWhoseLeaseEndsFollowsOnLeaseExpired() {
+            create(webhook(1, false, NO_BACKOFF, LeaseExpiryAction.DEADLETTER));
+            String a = enqueue("default");
+            String permit = permitOf(a);
+            m().delivered(a, permit);
+            advance(LEASE);
+
+            m().tick();
+
+            assertThat(job(a).state()).isEqualTo(JobState.DEAD);
+            assertRefused(() -> m().complete(a, permit), ProblemCode.LEASE_EXPIRED);
+        }
+
+        @Test
+        void aSecretIsGeneratedOnceKeptAndRotatedWithAGracePeriod() {
+            create(webhook(1, false, NO_BACKOFF, null));
+            String generated = last.generatedSecret();
+            assertThat(generated).startsWith("whsec_");
+            assertThat(ledger.semaphore.config().delivery().secret()).isNull();
+            assertThat(m().pendingDeliveries().signingSecrets()).containsExactly(generated);
+
+            m().put(webhook(3, false, NO_BACKOFF, null));
+            assertThat(last.generatedSecret()).as("kept, not generated again").isNull();
+            assertThat(ledger.secrets.current()).isEqualTo(generated);
+
+            SemaphoreConfig rotated = webhook(3, false, NO_BACKOFF, null);
+            rotated = rotated.withDelivery(rotated.delivery().withSecret("a-new-secret-of-mine"));
+            m().put(rotated);
+            assertThat(ledger.semaphore.config().delivery().secret()).isNull();
+            assertThat(ledger.semaphore.config().toString()).doesNotContain("a-new-secret-of-mine").doesNotContain(generated);
+            assertThat(m().pendingDeliveries().signingSecrets()).containsExactly("a-new-secret-of-mine", generated);
+            advance(Limits.WEBHOOK_SECRET_GRACE);
+            assertThat(m().pendingDeliveries().signingSecrets()).containsExactly("a-new-secret-of-mine");
+        }
+
+        @Test
+        void invalidWebhookSettingsAreRefusedWithoutRepeatingTheSecret() {
+            assertThatThrownBy(() -> Delivery.webhook("ftp://x", null, false)).isInstanceOf(SluiceException.class);
+            assertThatThrownBy(() -> Delivery.webhook("https://x", Duration.ofMillis(10), false)).isInstanceOf(SluiceException.class);
+            assertThatThrownBy(() -> new SemaphoreConfig(1, null, Duration.ofSeconds(5), false,
+                    Delivery.webhook("https://x", Duration.ofSeconds(10), false), null, null))
+                    .hasMessageContaining("must not be longer than leaseTimeout");
+            assertThatThrownBy(() -> Delivery.webhook("https://x", null, false).withSecret("short secret"))
+                    .isInstanceOf(SluiceException.class).hasMessageNotContaining("short secret");
+        }
+
+        @Test
+        void turningToPullTakesBackTheGrantsNotDeliveredYet() {
+            create(webhook(2, false, NO_BACKOFF, null));
+            String a = enqueue("default");
+            String b = enqueue("default");
+            m().delivered(a, permitOf(a));
+
+            m().put(config(2, null, NO_BACKOFF, null));
+
+            assertThat(job(a).state()).as("delivered: its processor has it").isEqualTo(JobState.INFLIGHT);
+            assertThat(job(b).state()).isEqualTo(JobState.WAITING);
+            assertThat(job(b).attempts()).isZero();
+            assertThat(claim(1)).containsExactly(b);
+        }
+
+        @Test
+        void deadAndFinishedJobsCanBeDeletedWaitingOnesCannot() {
+            create(webhook(1, true, new RetryPolicy(1, Duration.ZERO, Duration.ZERO, OnExhausted.DEADLETTER, null), null));
+            String dead1 = enqueue("default");
+            m().deliveryFailed(dead1, permitOf(dead1), "HTTP 500");
+            String dead2 = enqueue("default");
+            m().deliveryFailed(dead2, permitOf(dead2), "HTTP 500");
+            String done = enqueue("default");
+            m().delivered(done, permitOf(done));
+            String inflight = enqueue("default");
+
+            assertRefused(() -> m().deleteJob(inflight), ProblemCode.CONFLICT);
+            m().deleteJob(done);
+            m().deleteJob(dead1);
+            assertThat(ledger.semaphore.dead()).isEqualTo(1);
+            assertThat(m().deleteDead()).isEqualTo(1);
+            assertThat(ledger.semaphore.dead()).isZero();
+            assertThat(ledger.jobs.keySet()).containsExactly(inflight);
+            assertRefused(() -> m().deleteJob(done), ProblemCode.NOT_FOUND);
+        }
+    }
+
+    @Nested
+    class Forwarding {
+        private final InMemoryLedger target = new InMemoryLedger();
+
+        private SemaphoreMachine on(InMemoryLedger l, String name) {
+            return new SemaphoreMachine(l, name, now, random);
+        }
+
+        private String exhaustOne() {
+            create(webhook(1, false, new RetryPolicy(1, Duration.ZERO, Duration.ZERO, OnExhausted.FORWARD, "t"), null));
+            String a = m().enqueue("{\"n\":1}", "eu", 3, "key-1").job().id();
+            m().deliveryFailed(a, permitOf(a), "HTTP 500");
+            return a;
+        }
+
+        @Test
+        void aForwardMovesTheJobInTwoStepsUnderItsIdOnce() {
+            on(target, "t").put(webhook(5, false, NO_BACKOFF, null));
+            String a = exhaustOne();
+            assertThat(job(a).state()).isEqualTo(JobState.FORWARDING);
+            assertThat(last.effects().forwarding()).isTrue();
+            assertThat(ledger.semaphore.inUse()).isZero();
+            assertRefused(() -> m().delete(false), ProblemCode.CONFLICT);
+
+            List<JobRecord> pending = m().pendingForwards();
+            assertThat(pending).extracting(JobRecord::id).containsExactly(a);
+            assertThat(on(target, "t").acceptForward(pending.getFirst(), "s")).isTrue();
+            assertThat(on(target, "t").acceptForward(pending.getFirst(), "s")).as("taken in once").isFalse();
+            m().forwardDone(a, null);
+            m().forwardDone(a, null);
+
+            JobRecord moved = target.jobs.get(a);
+            assertThat(moved.payload()).isEqualTo("{\"n\":1}");
+            assertThat(moved.channel()).isEqualTo("eu");
+            assertThat(moved.priority()).isEqualTo(3);
+            assertThat(moved.forwardedFrom()).isEqualTo("s");
+            assertThat(moved.lastError()).isEqualTo("HTTP 500");
+            assertThat(moved.idempotencyKey()).isEqualTo("key-1");
+            assertThat(moved.state()).as("granted for delivery on its new semaphore").isEqualTo(JobState.INFLIGHT);
+            assertThat(target.jobs).hasSize(1);
+            assertThat(job(a).state()).isEqualTo(JobState.FORWARDED);
+            assertThat(job(a).forwardedTo()).isEqualTo("t");
+            assertThat(m().pendingForwards()).isEmpty();
+        }
+
+        @Test
+        void aForwardedJobIsNotForwardedAgain() {
+            on(target, "t").put(webhook(1, false, new RetryPolicy(1, Duration.ZERO, Duration.ZERO, OnExhausted.FORWARD, "s"), null));
+            String a = exhaustOne();
+            on(target, "t").acceptForward(m().pendingForwards().getFirst(), "s");
+            m().forwardDone(a, null);
+
+            on(target, "t").deliveryFailed(a, target.jobs.get(a).permitId(), "HTTP 500 there too");
+
+            assertThat(target.jobs.get(a).state()).isEqualTo(JobState.DEAD);
+        }
+
+        @Test
+        void aForwardToASemaphoreThatIsGoneDeadLettersTheJobWithTheReason() {
+            String a = exhaustOne();
+            assertRefused(() -> on(target, "t").acceptForward(m().pendingForwards().getFirst(), "s"), ProblemCode.NOT_FOUND);
+
+            m().forwardDone(a, "no semaphore named t");
+
+            assertThat(job(a).state()).isEqualTo(JobState.DEAD);
+            assertThat(job(a).lastError()).isEqualTo("could not forward to t: no semaphore named t; last error: HTTP 500");
+            assertThat(ledger.semaphore.dead()).isEqualTo(1);
+        }
+    }
+
     @Nested
     class Semaphores {
         @Test
@@ -693,7 +973,7 @@ class SemaphoreMachineTest {
 
             m().delete(true);
 
-            assertThat(LedgerState.of(ledger)).isEqualTo(new LedgerState(null, java.util.Map.of(), java.util.Map.of(), java.util.Map.of()));
+            assertThat(LedgerState.of(ledger)).isEqualTo(LedgerState.EMPTY);
             assertRefused(() -> m().tryAcquire("default", null), ProblemCode.NOT_FOUND);
             assertThat(m().tick()).isZero();
         }

@@ -12,6 +12,9 @@ import java.time.Duration;
  * @param channelLimit   the most permits held at once per channel, or null for no per-channel cap
  * @param leaseTimeout   the default lease of a permit, or null for untimed permits
  * @param paused         whether granting is stopped (ingress goes on)
+ * @param delivery       how jobs reach their processor: pulled by workers, or pushed by webhook
+ * @param retry          what happens after a failed attempt
+ * @param onLeaseExpired what happens to a job whose processor let its lease run out
  */
 public record SemaphoreConfig(int limit, Integer channelLimit, Duration leaseTimeout, boolean paused,
                               Delivery delivery, RetryPolicy retry, LeaseExpiryAction onLeaseExpired) {
@@ -35,6 +38,11 @@ public record SemaphoreConfig(int limit, Integer channelLimit, Duration leaseTim
         if (onLeaseExpired == null) {
             onLeaseExpired = LeaseExpiryAction.RETRY;
         }
+        if (delivery.isWebhook() && leaseTimeout != null && delivery.timeout().compareTo(leaseTimeout) > 0) {
+            // a delivery is cut off when its permit's lease ends, so a longer timeout could never be waited out
+            throw SluiceException.invalid("delivery.timeout (" + delivery.timeout() + ") must not be longer than leaseTimeout ("
+                    + leaseTimeout + ")");
+        }
     }
 
     public static SemaphoreConfig ofLimit(int limit) {
@@ -43,6 +51,10 @@ public record SemaphoreConfig(int limit, Integer channelLimit, Duration leaseTim
 
     public SemaphoreConfig withLimit(int newLimit) {
         return new SemaphoreConfig(newLimit, channelLimit, leaseTimeout, paused, delivery, retry, onLeaseExpired);
+    }
+
+    public SemaphoreConfig withDelivery(Delivery newDelivery) {
+        return new SemaphoreConfig(limit, channelLimit, leaseTimeout, paused, newDelivery, retry, onLeaseExpired);
     }
 
     public SemaphoreConfig withPaused(boolean newPaused) {
