@@ -4,10 +4,12 @@ import dev.sluice.core.ProblemCode;
 import dev.sluice.server.http.Json;
 import dev.sluice.server.http.Problems;
 import dev.sluice.server.jobs.ClaimRegistry;
+import dev.sluice.server.jobs.Forwarder;
 import dev.sluice.server.jobs.JobRoutes;
 import dev.sluice.server.permits.PermitRoutes;
 import dev.sluice.server.permits.WaitRegistry;
 import dev.sluice.server.semaphores.SemaphoreRoutes;
+import dev.sluice.server.webhooks.WebhookDispatcher;
 import dev.sluice.store.SqliteStore;
 import dev.sluice.store.Store;
 import io.javalin.Javalin;
@@ -19,19 +21,23 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * One Sluice node: the HTTP API over the store, with its wait and claim registries and its
- * timekeeper. Start with {@link #start}; {@link #close} stops it.
+ * One Sluice node: the HTTP API over the store, with its wait and claim registries, its
+ * timekeeper, its webhook dispatcher and forwarder. Start with {@link #start}; {@link #close} stops it.
  */
 public final class SluiceServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
 
     private final Store store;
     private final Timekeeper timekeeper;
+    private final WebhookDispatcher webhooks;
+    private final Forwarder forwarder;
     private final Javalin app;
 
-    private SluiceServer(Store store, Timekeeper timekeeper, Javalin app) {
+    private SluiceServer(Store store, Timekeeper timekeeper, WebhookDispatcher webhooks, Forwarder forwarder, Javalin app) {
         this.store = store;
         this.timekeeper = timekeeper;
+        this.webhooks = webhooks;
+        this.forwarder = forwarder;
         this.app = app;
     }
 
@@ -61,6 +67,16 @@ public final class SluiceServer implements AutoCloseable {
             }
             timekeeper.deadlineAt(committed.effects().earliestDue());
         });
+        WebhookDispatcher webhooks = new WebhookDispatcher(engine);
+        Forwarder forwarder = new Forwarder(engine);
+        engine.onCommit(committed -> {
+            if (committed.effects().deliveriesDue()) {
+                webhooks.wake(committed.semaphore());
+            }
+            if (committed.effects().forwarding()) {
+                forwarder.wake(committed.semaphore());
+            }
+        });
         Javalin app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
@@ -88,18 +104,34 @@ public final class SluiceServer implements AutoCloseable {
             });
             config.routes.error(405, ctx -> Problems.write(ctx, ProblemCode.INVALID_ARGUMENT, "method " + ctx.method() + " is not allowed on " + ctx.path()));
         });
-        declare(engine, settings.semaphores());
-        timekeeper.start();
-        app.start();
+        try {
+            declare(engine, settings.semaphores());
+            timekeeper.start();
+            webhooks.recover();
+            forwarder.recover();
+            app.start();
+        } catch (RuntimeException e) {
+            webhooks.close();
+            forwarder.close();
+            timekeeper.close();
+            throw e;
+        }
         log.info("Sluice listening on http://{}:{}", settings.host(), app.port());
-        return new SluiceServer(store, timekeeper, app);
+        return new SluiceServer(store, timekeeper, webhooks, forwarder, app);
     }
 
     /** The config file is the truth for the semaphores it declares: each is created or given exactly that config. */
     private static void declare(Engine engine, List<ServerSettings.DeclaredSemaphore> declared) {
         for (ServerSettings.DeclaredSemaphore d : declared) {
-            boolean created = engine.apply(d.name(), m -> m.put(d.config())).join();
-            log.info("Semaphore {} {} from the config file (limit {})", d.name(), created ? "created" : "configured", d.config().limit());
+            record Put(boolean created, boolean secretGenerated) {}
+            Put put = engine.apply(d.name(), m -> new Put(m.put(d.config()), m.generatedSecret() != null)).join();
+            log.info("Semaphore {} {} from the config file (limit {})", d.name(), put.created() ? "created" : "configured",
+                    d.config().limit());
+            if (put.secretGenerated()) {
+                log.warn("Semaphore {} delivers by webhook and the config file gives no delivery.secret: one was generated, "
+                        + "and it is never shown. Declare the secret (e.g. from an environment variable) or set a new one "
+                        + "with PATCH /v1/semaphores/{} {{\"delivery\": {{\"secret\": …}}}}", d.name(), d.name());
+            }
         }
     }
 
@@ -125,6 +157,8 @@ public final class SluiceServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        webhooks.close();
+        forwarder.close();
         timekeeper.close();
         store.close();
     }

@@ -20,6 +20,15 @@ public interface Queries {
     /** Semaphores with entries waiting: dispatched once at start, in case a node died mid-way. */
     List<String> semaphoresWithWaiting();
 
+    /**
+     * Semaphores with webhook deliveries owed (inflight jobs whose delivery is unanswered): at
+     * start, those a previous process granted or had under way when it stopped.
+     */
+    List<String> semaphoresAwaitingDelivery();
+
+    /** Semaphores with jobs on their way to another semaphore: at start, forwards a previous process left half done. */
+    List<String> semaphoresForwarding();
+
     /** Deletes finished jobs and expired-permit records last changed before {@code before}; says how many. */
     int deleteFinishedBefore(Instant before);
 }

@@ -2,6 +2,8 @@ package dev.sluice.core.semaphore;
 
 import dev.sluice.core.Limits;
 import dev.sluice.core.SluiceException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 
 /**
@@ -33,12 +35,7 @@ public record Delivery(Mode mode, String url, Duration timeout, boolean releaseO
             releaseOnSuccess = false;
             secret = null;
         } else {
-            if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
-                throw SluiceException.invalid("delivery.url must be an http:// or https:// URL");
-            }
-            if (url.length() > Limits.MAX_WEBHOOK_URL_LENGTH) {
-                throw SluiceException.invalid("delivery.url must be at most " + Limits.MAX_WEBHOOK_URL_LENGTH + " characters");
-            }
+            checkUrl(url);
             if (timeout == null) {
                 timeout = Limits.DEFAULT_WEBHOOK_TIMEOUT;
             }
@@ -49,6 +46,25 @@ public record Delivery(Mode mode, String url, Duration timeout, boolean releaseO
             if (secret != null) {
                 WebhookSecrets.check(secret);
             }
+        }
+    }
+
+    private static void checkUrl(String url) {
+        if (url == null || url.length() > Limits.MAX_WEBHOOK_URL_LENGTH) {
+            throw SluiceException.invalid("delivery.url is required: an http:// or https:// URL of at most "
+                    + Limits.MAX_WEBHOOK_URL_LENGTH + " characters");
+        }
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw SluiceException.invalid("delivery.url is not a valid URL: " + e.getReason());
+        }
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw SluiceException.invalid("delivery.url must be an http:// or https:// URL with a host");
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw SluiceException.invalid("delivery.url must not carry credentials; sign-in is by the signature");
         }
     }
 

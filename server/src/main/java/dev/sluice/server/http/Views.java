@@ -71,6 +71,9 @@ public final class Views {
         n.put("createdAt", Json.instant(j.createdAt()));
         n.put("updatedAt", Json.instant(j.updatedAt()));
         n.put("availableAt", Json.instant(j.availableAt()));
+        n.put("deliveredAt", Json.instant(j.deliveredAt()));
+        n.put("forwardedFrom", j.forwardedFrom());
+        n.put("forwardedTo", j.forwardedTo());
         n.set("payload", Json.parse(j.payload()));
         return n;
     }

@@ -25,7 +25,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
-/** Async jobs: enqueue, claim, complete, fail, heartbeat, move, cancel, list, redrive, purge. */
+/** Async jobs: enqueue, claim, complete, fail, heartbeat, move, cancel, list, redrive, purge, delete. */
 public final class JobRoutes {
     private final Engine engine;
     private final ClaimRegistry claims;
@@ -44,6 +44,7 @@ public final class JobRoutes {
         routes.get(jobs, this::list);
         routes.delete(jobs, this::purge);
         routes.get(jobs + "/{id}", this::get);
+        routes.delete(jobs + "/{id}", this::delete);
         routes.post(jobs + "/{id}/complete", this::complete);
         routes.post(jobs + "/{id}/fail", this::fail);
         routes.post(jobs + "/{id}/heartbeat", this::heartbeat);
@@ -137,14 +138,16 @@ public final class JobRoutes {
         });
     }
 
+    private static final String STATES = "waiting, inflight, completed, failed, dead, cancelled, forwarding or forwarded";
+
     private static JobState state(String raw) {
         if (raw == null) {
-            throw SluiceException.invalid("state is required: waiting, inflight, completed, failed, dead or cancelled");
+            throw SluiceException.invalid("state is required: " + STATES);
         }
         try {
             return JobState.valueOf(raw.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw SluiceException.invalid("state must be waiting, inflight, completed, failed, dead or cancelled");
+            throw SluiceException.invalid("state must be " + STATES);
         }
     }
 
@@ -159,16 +162,28 @@ public final class JobRoutes {
         }
     }
 
+    /** {@code state=waiting} purges the queue; {@code state=dead} empties the dead-letter list. */
     private void purge(Context ctx) {
         String name = Params.semaphore(ctx);
-        if (state(ctx.queryParam("state")) != JobState.WAITING) {
-            throw SluiceException.invalid("only waiting jobs can be purged: use state=waiting");
+        JobState state = state(ctx.queryParam("state"));
+        if (state != JobState.WAITING && state != JobState.DEAD) {
+            throw SluiceException.invalid("only waiting or dead jobs can be deleted in bulk: use state=waiting or state=dead");
         }
-        Async.respond(ctx, engine.apply(name, m -> m.purge()), (c, deleted) -> {
+        Async.respond(ctx, engine.apply(name, m -> state == JobState.DEAD ? m.deleteDead() : m.purge()), (c, deleted) -> {
             ObjectNode n = Json.object();
             n.put("deleted", deleted);
             Json.send(c, 200, n);
         });
+    }
+
+    /** Deletes one dead or finished job; a waiting or inflight one is refused (409: cancel it first). */
+    private void delete(Context ctx) {
+        String name = Params.semaphore(ctx);
+        String id = Params.id(ctx, "id");
+        Async.respond(ctx, engine.apply(name, m -> {
+            m.deleteJob(id);
+            return true;
+        }), (c, ignored) -> c.status(204));
     }
 
     private void complete(Context ctx) {

@@ -17,7 +17,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A semaphore's config as JSON: the shape of the {@code PUT} body, of the semaphore view, of the
- * config file, and of the stored row. One format, so what a user writes is what is kept.
+ * config file, and of the stored row. One format, so what a user writes is what is kept, with one
+ * exception: {@code delivery.secret} is read but never written (the rules keep it apart).
  */
 public final class ConfigCodec {
     private ConfigCodec() {}
@@ -72,27 +73,31 @@ public final class ConfigCodec {
         Integer channelLimit = Fields.integer(n, "channelLimit", 1, Limits.MAX_LIMIT);
         Duration lease = n.has("leaseTimeout") ? Fields.duration(n, "leaseTimeout") : Limits.DEFAULT_LEASE;
         boolean paused = Boolean.TRUE.equals(Fields.bool(n, "paused"));
-        return new SemaphoreConfig(limit, channelLimit, lease, paused, delivery(n.get("delivery")),
+        return new SemaphoreConfig(limit, channelLimit, lease, paused, delivery(n.get("delivery"), lease),
                 retry(n.get("retry")), enumOf(LeaseExpiryAction.class, Fields.string(n, "onLeaseExpired", 32), "onLeaseExpired"));
     }
 
-    private static Delivery delivery(JsonNode node) {
+    /** A webhook's timeout defaults to 30 seconds, or the lease if that is shorter. */
+    private static Delivery delivery(JsonNode node, Duration lease) {
         if (node == null || node.isNull()) {
             return Delivery.PULL;
         }
         JsonNode d = Fields.object(node, "delivery");
         Fields.onlyKnown(d, "delivery", DELIVERY_FIELDS);
         Delivery.Mode mode = enumOf(Delivery.Mode.class, Fields.string(d, "mode", 16), "delivery.mode");
+        if (mode == null && Fields.present(d, "url")) {
+            throw SluiceException.invalid("delivery.mode is required: webhook, to deliver to delivery.url");
+        }
         if (mode == null || mode == Delivery.Mode.PULL) {
             return Delivery.PULL;
         }
-        String url = Fields.string(d, "url", 2048);
-        if (url == null || !(url.startsWith("http://") || url.startsWith("https://"))) {
-            throw SluiceException.invalid("delivery.url must be an http:// or https:// URL");
-        }
+        String url = Fields.string(d, "url", Limits.MAX_WEBHOOK_URL_LENGTH);
         Duration timeout = Fields.duration(d, "timeout");
-        return new Delivery(mode, url, timeout == null ? Duration.ofSeconds(30) : timeout,
-                Boolean.TRUE.equals(Fields.bool(d, "releaseOnSuccess")));
+        if (timeout == null) {
+            timeout = lease != null && lease.compareTo(Limits.DEFAULT_WEBHOOK_TIMEOUT) < 0 ? lease : Limits.DEFAULT_WEBHOOK_TIMEOUT;
+        }
+        String secret = Fields.string(d, "secret", Limits.MAX_WEBHOOK_SECRET_LENGTH);
+        return new Delivery(mode, url, timeout, Boolean.TRUE.equals(Fields.bool(d, "releaseOnSuccess")), secret);
     }
 
     private static RetryPolicy retry(JsonNode node) {

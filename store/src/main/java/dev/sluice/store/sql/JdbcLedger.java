@@ -7,6 +7,7 @@ import dev.sluice.core.permit.PermitRecord;
 import dev.sluice.core.semaphore.ChannelRecord;
 import dev.sluice.core.semaphore.SemaphoreConfig;
 import dev.sluice.core.semaphore.SemaphoreRecord;
+import dev.sluice.core.semaphore.WebhookSecrets;
 import dev.sluice.store.json.ConfigCodec;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,7 +28,8 @@ import tools.jackson.databind.json.JsonMapper;
 public final class JdbcLedger implements Ledger {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String JOB_COLUMNS = "id, kind, channel, priority, seq, original_seq, state, payload, "
-            + "idempotency_key, attempts, lease_ms, deadline, available_at, permit_id, last_error, created_at, updated_at";
+            + "idempotency_key, attempts, lease_ms, deadline, available_at, permit_id, last_error, created_at, updated_at, "
+            + "delivered_at, forwarded_from, forwarded_to";
     private static final String PERMIT_COLUMNS = "id, channel, fencing_token, granted_at, lease_ms, expires_at, holder, state";
 
     private final Statements sql;
@@ -63,7 +65,7 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public void deleteSemaphore() {
-        for (String table : List.of("jobs", "permits", "channels")) {
+        for (String table : List.of("jobs", "permits", "channels", "webhook_secrets")) {
             update(sql.prepare("DELETE FROM " + table + " WHERE semaphore = ?"), name);
         }
         update(sql.prepare("DELETE FROM semaphores WHERE name = ?"), name);
@@ -91,6 +93,19 @@ public final class JdbcLedger implements Ledger {
     public List<String> pausedChannels() {
         return list(sql.prepare("SELECT name FROM channels WHERE semaphore = ? AND paused ORDER BY name"),
                 rs -> rs.getString(1), name);
+    }
+
+    @Override
+    public Optional<WebhookSecrets> webhookSecrets() {
+        return one(sql.prepare("SELECT current, previous, previous_until FROM webhook_secrets WHERE semaphore = ?"),
+                rs -> new WebhookSecrets(rs.getString(1), rs.getString(2), instant(rs, 3)), name);
+    }
+
+    @Override
+    public void save(WebhookSecrets w) {
+        update(sql.prepare("INSERT INTO webhook_secrets (semaphore, current, previous, previous_until) VALUES (?, ?, ?, ?) "
+                + "ON CONFLICT (semaphore) DO UPDATE SET current = excluded.current, previous = excluded.previous, "
+                + "previous_until = excluded.previous_until"), name, w.current(), w.previous(), epoch(w.previousUntil()));
     }
 
     @Override
@@ -148,19 +163,22 @@ public final class JdbcLedger implements Ledger {
                 rs.getString(3), rs.getInt(4), rs.getLong(5), rs.getLong(6),
                 JobState.valueOf(rs.getString(7).toUpperCase(Locale.ROOT)), rs.getString(8), rs.getString(9),
                 rs.getInt(10), duration(rs, 11), instant(rs, 12), Instant.ofEpochMilli(rs.getLong(13)), rs.getString(14),
-                rs.getString(15), Instant.ofEpochMilli(rs.getLong(16)), Instant.ofEpochMilli(rs.getLong(17)));
+                rs.getString(15), Instant.ofEpochMilli(rs.getLong(16)), Instant.ofEpochMilli(rs.getLong(17)), instant(rs, 18),
+                rs.getString(19), rs.getString(20));
     }
 
     @Override
     public void save(JobRecord j) {
-        update(sql.prepare("INSERT INTO jobs (semaphore, " + JOB_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        update(sql.prepare("INSERT INTO jobs (semaphore, " + JOB_COLUMNS + ") "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 + "ON CONFLICT (semaphore, id) DO UPDATE SET seq = excluded.seq, state = excluded.state, "
                 + "attempts = excluded.attempts, available_at = excluded.available_at, permit_id = excluded.permit_id, "
-                + "last_error = excluded.last_error, updated_at = excluded.updated_at"),
+                + "last_error = excluded.last_error, updated_at = excluded.updated_at, delivered_at = excluded.delivered_at, "
+                + "forwarded_from = excluded.forwarded_from, forwarded_to = excluded.forwarded_to"),
                 name, j.id(), j.kind().name().toLowerCase(Locale.ROOT), j.channel(), j.priority(), j.seq(), j.originalSeq(),
                 j.state().wireName(), j.payload(), j.idempotencyKey(), j.attempts(), millis(j.lease()), epoch(j.deadline()),
                 j.availableAt().toEpochMilli(), j.permitId(), j.lastError(), j.createdAt().toEpochMilli(),
-                j.updatedAt().toEpochMilli());
+                j.updatedAt().toEpochMilli(), epoch(j.deliveredAt()), j.forwardedFrom(), j.forwardedTo());
     }
 
     @Override
@@ -193,6 +211,12 @@ public final class JdbcLedger implements Ledger {
     public List<JobRecord> jobsInState(JobState state, long afterSeq, int max) {
         return list(sql.prepare("SELECT " + JOB_COLUMNS + " FROM jobs WHERE semaphore = ? AND state = ? AND kind = 'job' "
                 + "AND seq > ? ORDER BY seq LIMIT ?"), JdbcLedger::jobOf, name, state.wireName(), afterSeq, max);
+    }
+
+    @Override
+    public List<JobRecord> jobsAwaitingDelivery(long afterSeq, int max) {
+        return list(sql.prepare("SELECT " + JOB_COLUMNS + " FROM jobs WHERE semaphore = ? AND state = 'inflight' "
+                + "AND delivered_at IS NULL AND seq > ? ORDER BY seq LIMIT ?"), JdbcLedger::jobOf, name, afterSeq, max);
     }
 
     @Override

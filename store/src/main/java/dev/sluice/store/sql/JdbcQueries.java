@@ -55,9 +55,20 @@ public final class JdbcQueries implements Queries {
     }
 
     @Override
+    public List<String> semaphoresAwaitingDelivery() {
+        return JdbcLedger.list(sql.prepare("SELECT DISTINCT semaphore FROM jobs WHERE state = 'inflight' AND delivered_at IS NULL"),
+                rs -> rs.getString(1));
+    }
+
+    @Override
+    public List<String> semaphoresForwarding() {
+        return JdbcLedger.list(sql.prepare("SELECT DISTINCT semaphore FROM jobs WHERE state = 'forwarding'"), rs -> rs.getString(1));
+    }
+
+    @Override
     public int deleteFinishedBefore(Instant before) {
         long t = before.toEpochMilli();
-        return JdbcLedger.update(sql.prepare("DELETE FROM jobs WHERE state IN ('completed', 'failed', 'cancelled') "
+        return JdbcLedger.update(sql.prepare("DELETE FROM jobs WHERE state IN ('completed', 'failed', 'cancelled', 'forwarded') "
                 + "AND updated_at < ?"), t)
                 + JdbcLedger.update(sql.prepare("DELETE FROM permits WHERE state = 'expired' AND expires_at < ?"), t);
     }
