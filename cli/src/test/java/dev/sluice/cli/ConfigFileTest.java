@@ -47,6 +47,23 @@ class ConfigFileTest {
     }
 
     @Test
+    void declaresAWebhookSemaphoreWithItsSecretAsDocumented() throws Exception {
+        ConfigFile c = read("""
+                semaphores:
+                  - name: emails
+                    limit: 10
+                    delivery: {mode: webhook, url: "https://processor.example.com/sluice", timeout: 30s,
+                               secret: "whsec_0f9e8d7c6b5a49382716"}
+                    retry: {maxAttempts: 8, onExhausted: {forward: emails-fallback}}
+                """);
+        var config = c.semaphores().getFirst().declared().config();
+        assertThat(config.delivery().isWebhook()).isTrue();
+        assertThat(config.delivery().secret()).isEqualTo("whsec_0f9e8d7c6b5a49382716");
+        assertThat(config.delivery().toString()).doesNotContain("whsec_0f9e8d7c6b5a49382716");
+        assertThat(config.retry().forwardTo()).isEqualTo("emails-fallback");
+    }
+
+    @Test
     void anEmptyFileDeclaresNothing() throws Exception {
         ConfigFile c = read("");
         assertThat(c.semaphores()).isEmpty();

@@ -2,7 +2,8 @@ package dev.sluice.client;
 
 /**
  * The states of an async job: {@code waiting → inflight → completed | failed → (retry: waiting) |
- * dead}, plus {@code cancelled}.
+ * dead}, plus {@code cancelled}; and {@code forwarding → forwarded} for a job moved to another
+ * semaphore when its retries ran out ({@code onExhausted: {forward: …}}).
  */
 public enum JobState {
     /** Accepted, waiting for capacity (or for its retry backoff). */
@@ -16,7 +17,11 @@ public enum JobState {
     /** In the dead-letter list, until redriven or deleted. */
     DEAD,
     /** Cancelled by an operator. */
-    CANCELLED;
+    CANCELLED,
+    /** Its retries ran out and it is on its way to the semaphore it is forwarded to. */
+    FORWARDING,
+    /** Moved to another semaphore, where it lives on under the same id. */
+    FORWARDED;
 
     /** The lower-case name used on the wire, e.g. {@code inflight}. */
     public String wireName() {

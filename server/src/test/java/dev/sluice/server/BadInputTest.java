@@ -81,7 +81,7 @@ class BadInputTest {
         Map<String, JsonNode> s = new LinkedHashMap<>();
         s.put("semaphore", api.get(S).json());
         s.put("semaphores", api.get("/v1/semaphores?limit=1000").json());
-        for (String state : List.of("waiting", "inflight", "completed", "failed", "dead", "cancelled")) {
+        for (String state : List.of("waiting", "inflight", "completed", "failed", "dead", "cancelled", "forwarding", "forwarded")) {
             s.put(state, api.get(S + "/jobs?state=" + state + "&limit=1000").json());
         }
         for (String id : List.of("{waiting}", "{inflight}", "{dead}")) {
@@ -164,7 +164,20 @@ class BadInputTest {
                 put("delivery.mode unknown", "{'limit':5,'delivery':{'mode':'pigeon'}}"),
                 put("delivery not an object", "{'limit':5,'delivery':'pull'}"),
                 put("delivery.url not http", "{'limit':5,'delivery':{'mode':'webhook','url':'ftp://x'}}"),
-                put("delivery webhook (unsupported)", "{'limit':5,'delivery':{'mode':'webhook','url':'http://127.0.0.1:9/hook'}}"),
+                put("delivery.url without a host", "{'limit':5,'delivery':{'mode':'webhook','url':'http:///hook'}}"),
+                put("delivery.url not a URL", "{'limit':5,'delivery':{'mode':'webhook','url':'http://exa mple/x'}}"),
+                put("delivery.url with credentials", "{'limit':5,'delivery':{'mode':'webhook','url':'https://u:p@example.com/x'}}"),
+                put("delivery.url missing", "{'limit':5,'delivery':{'mode':'webhook'}}"),
+                put("delivery.url without mode", "{'limit':5,'delivery':{'url':'http://127.0.0.1:9/hook'}}"),
+                put("delivery.timeout below 1s", "{'limit':5,'delivery':{'mode':'webhook','url':'http://127.0.0.1:9/h','timeout':'500ms'}}"),
+                put("delivery.timeout longer than the lease",
+                        "{'limit':5,'leaseTimeout':'10s','delivery':{'mode':'webhook','url':'http://127.0.0.1:9/h','timeout':'30s'}}"),
+                put("delivery.secret too short", "{'limit':5,'delivery':{'mode':'webhook','url':'http://127.0.0.1:9/h','secret':'short'}}"),
+                put("delivery.secret with a space",
+                        "{'limit':5,'delivery':{'mode':'webhook','url':'http://127.0.0.1:9/h','secret':'sixteen chars ok!'}}"),
+                put("delivery.secret a number", "{'limit':5,'delivery':{'mode':'webhook','url':'http://127.0.0.1:9/h','secret':12345}}"),
+                put("delivery unknown field", "{'limit':5,'delivery':{'mode':'webhook','url':'http://127.0.0.1:9/h','retries':3}}"),
+                put("retry.onExhausted forward to itself", "{'limit':5,'retry':{'onExhausted':{'forward':'g7'}}}"),
                 put("onLeaseExpired unknown", "{'limit':5,'onLeaseExpired':'explode'}"),
                 put("deeply nested", "{'limit':5,'retry':" + nested(3000) + "}"),
                 bad("PUT invalid UTF-8", "PUT", S, new byte[] {'{', '"', (byte) 0xff, (byte) 0xfe, '"', ':', '1', '}'}, 400),
@@ -190,7 +203,9 @@ class BadInputTest {
                 patch("retry a number", "{'retry':5}"),
                 patch("retry unknown field", "{'retry':{'bogus':1}}"),
                 patch("paused a number", "{'paused':1}"),
-                patch("webhook (unsupported)", "{'delivery':{'mode':'webhook','url':'http://127.0.0.1:9/x'}}"),
+                patch("webhook secret too short", "{'delivery':{'mode':'webhook','url':'http://127.0.0.1:9/x','secret':'short'}}"),
+                patch("lease shorter than the webhook timeout",
+                        "{'leaseTimeout':'2s','delivery':{'mode':'webhook','url':'http://127.0.0.1:9/x','timeout':'5s'}}"),
                 bad("PATCH uppercase name", "PATCH", "/v1/semaphores/G7", j("{'limit':1}"), 400),
                 bad("PATCH unknown semaphore", "PATCH", "/v1/semaphores/nobody", j("{'limit':1}"), 404),
                 // --- GET, list, DELETE
@@ -295,7 +310,10 @@ class BadInputTest {
                 bad("jobs list limit 1001", "GET", S + "/jobs?state=waiting&limit=1001", null, 400),
                 bad("jobs list bad cursor", "GET", S + "/jobs?state=waiting&cursor=abc", null, 400),
                 bad("jobs list fractional cursor", "GET", S + "/jobs?state=waiting&cursor=1.5", null, 400),
-                bad("purge dead", "DELETE", S + "/jobs?state=dead", null, 400),
+                bad("purge completed", "DELETE", S + "/jobs?state=completed", null, 400),
+                bad("delete a waiting job", "DELETE", S + "/jobs/{waiting}", null, 409),
+                bad("delete an inflight job", "DELETE", S + "/jobs/{inflight}", null, 409),
+                bad("delete an unknown job", "DELETE", S + "/jobs/j-unknown", null, 404),
                 bad("purge inflight", "DELETE", S + "/jobs?state=inflight", null, 400),
                 bad("purge without state", "DELETE", S + "/jobs", null, 400),
                 bad("purge bad state", "DELETE", S + "/jobs?state=bogus", null, 400),
