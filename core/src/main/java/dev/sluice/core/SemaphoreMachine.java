@@ -80,7 +80,7 @@ public final class SemaphoreMachine {
      */
     public boolean put(SemaphoreConfig config) {
         Optional<SemaphoreRecord> existing = ledger.semaphore();
-        checkSupported(config);
+        checkForwardTarget(config);
         if (existing.isEmpty()) {
             semaphore = SemaphoreRecord.create(name, config.withDelivery(config.delivery().withoutSecret()), now);
             keepSecret(config.delivery());
@@ -95,7 +95,7 @@ public final class SemaphoreMachine {
     /** Applies a change to the config (a merge patch, pause, limit). */
     public SemaphoreRecord update(UnaryOperator<SemaphoreConfig> change) {
         SemaphoreConfig next = change.apply(current().config());
-        checkSupported(next);
+        checkForwardTarget(next);
         reconfigure(next);
         return semaphore;
     }
@@ -113,7 +113,7 @@ public final class SemaphoreMachine {
         ledger.save(semaphore);
     }
 
-    private void checkSupported(SemaphoreConfig config) {
+    private void checkForwardTarget(SemaphoreConfig config) {
         if (name.equals(config.retry().forwardTo())) {
             throw SluiceException.invalid("retry.onExhausted cannot forward " + name + " to itself");
         }
@@ -662,7 +662,8 @@ public final class SemaphoreMachine {
         } else {
             free(permit);
         }
-        attemptFailed(found.get(), error, true);
+        attemptFailed(found.get(), error.length() > Limits.MAX_ERROR_LENGTH ? error.substring(0, Limits.MAX_ERROR_LENGTH) : error,
+                true);
         dispatch(0, null);
         ledger.save(semaphore);
         return true;

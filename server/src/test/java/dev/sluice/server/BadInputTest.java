@@ -176,6 +176,7 @@ class BadInputTest {
                 put("delivery.secret with a space",
                         "{'limit':5,'delivery':{'mode':'webhook','url':'http://127.0.0.1:9/h','secret':'sixteen chars ok!'}}"),
                 put("delivery.secret a number", "{'limit':5,'delivery':{'mode':'webhook','url':'http://127.0.0.1:9/h','secret':12345}}"),
+                put("delivery.secret on pull", "{'limit':5,'delivery':{'mode':'pull','secret':'sixteen-chars-ok!'}}"),
                 put("delivery unknown field", "{'limit':5,'delivery':{'mode':'webhook','url':'http://127.0.0.1:9/h','retries':3}}"),
                 put("retry.onExhausted forward to itself", "{'limit':5,'retry':{'onExhausted':{'forward':'g7'}}}"),
                 put("onLeaseExpired unknown", "{'limit':5,'onLeaseExpired':'explode'}"),

@@ -67,8 +67,12 @@ public final class Forwarder implements AutoCloseable {
                 }
                 done.complete(null);
             } catch (RuntimeException e) {
+                if (closed) {
+                    done.complete(null);   // the store is going away: the forward is finished at the next start
+                    return;
+                }
                 done.completeExceptionally(e);
-                if (!closed && !(Problems.unwrap(e) instanceof SluiceException)) {
+                if (!(Problems.unwrap(e) instanceof SluiceException)) {
                     CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS).execute(() -> wake(source));
                 }
             }

@@ -110,8 +110,11 @@ public final class WebhookDispatcher implements AutoCloseable {
                 }
             }
             if (failure != null) {
+                if (closed) {
+                    return null;   // the store is going away: what is owed stays owed, for the next start
+                }
                 if (Problems.unwrap(failure) instanceof SluiceException se && se.code() == ProblemCode.NOT_FOUND) {
-                    lanes.remove(semaphore, lane);   // deleted
+                    lanes.remove(semaphore, lane);   // the semaphore was deleted
                     return null;
                 }
                 throw new IllegalStateException("reading the deliveries owed: " + Problems.unwrap(failure), failure);

@@ -89,6 +89,9 @@ public final class ConfigCodec {
             throw SluiceException.invalid("delivery.mode is required: webhook, to deliver to delivery.url");
         }
         if (mode == null || mode == Delivery.Mode.PULL) {
+            if (Fields.present(d, "secret")) {
+                throw SluiceException.invalid("delivery.secret signs webhook deliveries: it needs delivery.mode webhook");
+            }
             return Delivery.PULL;
         }
         String url = Fields.string(d, "url", Limits.MAX_WEBHOOK_URL_LENGTH);
