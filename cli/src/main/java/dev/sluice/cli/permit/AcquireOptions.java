@@ -1,0 +1,37 @@
+package dev.sluice.cli.permit;
+
+import dev.sluice.cli.remote.DurationConverter;
+import dev.sluice.client.Semaphore;
+import dev.sluice.client.Permit;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** How {@code acquire} and {@code run} ask for a permit: how long to wait, the lease, the channel. A picocli mixin. */
+public final class AcquireOptions {
+    @Option(names = {"-w", "--wait"}, paramLabel = "DURATION", defaultValue = "0s", converter = DurationConverter.class,
+            description = "Wait up to this long in the semaphore's FIFO queue (at most 10m). Default 0s: now or never.")
+    Duration wait;
+
+    @Option(names = "--lease", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "The lease to ask for (default: the semaphore's, 5m unless configured).")
+    Duration lease;
+
+    @Option(names = "--channel", paramLabel = "CHANNEL", description = "Acquire on this channel (default: default).")
+    String channel;
+
+    Permit acquire(Semaphore semaphore) throws InterruptedException {
+        dev.sluice.client.AcquireOptions options = dev.sluice.client.AcquireOptions.defaults();
+        if (channel != null) {
+            options = options.withChannel(channel);
+        }
+        if (lease != null) {
+            options = options.withLeaseTimeout(lease);
+        }
+        return semaphore.acquire(wait, options);
+    }
+
+    /** What to add to the server's reason when no permit was granted. */
+    String hint() {
+        return wait.isZero() ? "; use --wait 30s to wait in the queue for one" : "";
+    }
+}
