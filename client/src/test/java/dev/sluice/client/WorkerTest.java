@@ -98,6 +98,29 @@ class WorkerTest {
     }
 
     @Test
+    void aConcurrencyAboveTheServersClaimLimitIsFilledBySeveralClaims() throws Exception {
+        int concurrency = 150; // the server hands out at most 100 jobs per claim
+        Semaphore s = newSemaphore("wide", SemaphoreConfig.ofLimit(concurrency));
+        for (int i = 0; i < concurrency; i++) {
+            s.submit(i);
+        }
+        CountDownLatch allRunning = new CountDownLatch(concurrency);
+        CountDownLatch release = new CountDownLatch(1);
+        List<SluiceException> errors = new CopyOnWriteArrayList<>();
+
+        try (Worker w = sluice.worker(s.name(), job -> {
+            allRunning.countDown();
+            release.await();
+        }).concurrency(concurrency).pollWait(POLL).onError(errors::add).start()) {
+            assertThat(allRunning.await(LONG.toSeconds(), TimeUnit.SECONDS)).as("all 150 handlers running at once").isTrue();
+            assertThat(w.inFlight()).isEqualTo(concurrency);
+            release.countDown();
+            await().atMost(LONG).until(() -> s.allJobs(JobState.COMPLETED).count() == concurrency);
+        }
+        assertThat(errors).isEmpty();
+    }
+
+    @Test
     void workersTogetherStayWithinTheSemaphoresLimit() {
         Semaphore s = newSemaphore("shared-limit", SemaphoreConfig.ofLimit(3));
         for (int i = 0; i < 30; i++) {
