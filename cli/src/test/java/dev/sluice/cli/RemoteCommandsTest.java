@@ -252,6 +252,30 @@ class RemoteCommandsTest {
     }
 
     @Test
+    void theApiKeyIsSentAsABearerToken() throws Exception {
+        // the node does not check API keys yet, so a stand-in server records what arrives
+        var seen = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        var fake = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        fake.createContext("/", ex -> {
+            seen.add(String.valueOf(ex.getRequestHeaders().getFirst("Authorization")));
+            byte[] body = "{\"items\":[],\"nextCursor\":null}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "application/json");
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        fake.start();
+        try {
+            Run r = CliTest.run("semaphore", "ls", "--server", "http://127.0.0.1:" + fake.getAddress().getPort(),
+                    "--api-key", "sk-test-1");
+            assertThat(r.exit()).as(r.toString()).isZero();
+        } finally {
+            fake.stop(0);
+        }
+        assertThat(seen).containsExactly("Bearer sk-test-1");
+    }
+
+    @Test
     void outputIsCaseInsensitiveAndJsonIsOneParseableDocument() {
         String name = name("json");
         sluice.semaphore(name).create(1);

@@ -30,7 +30,7 @@ public final class AcquireCommand implements Callable<Integer> {
     RemoteOptions remote;
 
     @Mixin
-    AcquireOptions acquire;
+    PermitOptions acquire;
 
     @Parameters(paramLabel = "NAME", description = "The semaphore.")
     String semaphore;
@@ -50,7 +50,7 @@ public final class AcquireCommand implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
-    static CliFailure notGranted(SluiceException e, AcquireOptions options) {
+    static CliFailure notGranted(SluiceException e, PermitOptions options) {
         return new CliFailure(ExitCodes.NOT_GRANTED, e.getMessage() + " [" + e.code() + "]" + options.hint(), e);
     }
 }

@@ -47,7 +47,7 @@ public final class RunCommand implements Callable<Integer> {
     RemoteOptions remote;
 
     @Mixin
-    AcquireOptions acquire;
+    PermitOptions acquire;
 
     @Option(names = "--grace", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
             description = "How long COMMAND may take to exit after SIGTERM before it is killed. Default ${DEFAULT-VALUE}.")

@@ -1,6 +1,5 @@
 package dev.sluice.cli.remote;
 
-import dev.sluice.client.ConflictException;
 import dev.sluice.client.InvalidArgumentException;
 import dev.sluice.client.LeaseExpiredException;
 import dev.sluice.client.LimitReachedException;
@@ -54,8 +53,7 @@ public final class ExitCodes {
             case PausedException p -> NOT_GRANTED;
             case LeaseExpiredException l -> LEASE_LOST;
             case InvalidArgumentException i -> USAGE;
-            case ConflictException c -> FAILED;
-            default -> FAILED;
+            default -> FAILED; // conflict, payload_too_large, unauthorized, forbidden, server errors, …
         };
     }
 }

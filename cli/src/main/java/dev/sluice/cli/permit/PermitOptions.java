@@ -1,13 +1,14 @@
 package dev.sluice.cli.permit;
 
 import dev.sluice.cli.remote.DurationConverter;
-import dev.sluice.client.Semaphore;
+import dev.sluice.client.AcquireOptions;
 import dev.sluice.client.Permit;
+import dev.sluice.client.Semaphore;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
 /** How {@code acquire} and {@code run} ask for a permit: how long to wait, the lease, the channel. A picocli mixin. */
-public final class AcquireOptions {
+public final class PermitOptions {
     @Option(names = {"-w", "--wait"}, paramLabel = "DURATION", defaultValue = "0s", converter = DurationConverter.class,
             description = "Wait up to this long in the semaphore's FIFO queue (at most 10m). Default 0s: now or never.")
     Duration wait;
@@ -20,7 +21,7 @@ public final class AcquireOptions {
     String channel;
 
     Permit acquire(Semaphore semaphore) throws InterruptedException {
-        dev.sluice.client.AcquireOptions options = dev.sluice.client.AcquireOptions.defaults();
+        AcquireOptions options = AcquireOptions.defaults();
         if (channel != null) {
             options = options.withChannel(channel);
         }
