@@ -167,7 +167,7 @@ class RunProcessTest {
         assertThat(run.exitValue()).as(err()).isEqualTo(exit);
         assertThat(readWhenWritten(got)).as("the command was sent SIGTERM").isEqualTo("TERM");
         await().atMost(LONG).until(() -> ProcessHandle.of(child).map(h -> !h.isAlive()).orElse(true));
-        assertThat(inUse(s)).as("released before sluice exited (the lease is 5 minutes)").isZero();
+        assertThat(inUse(s)).as("released before sluice exited, not left to its 1-minute lease").isZero();
     }
 
     /** Whether SIGINT is ignored here (bit 1 of SigIgn on Linux): children then inherit that, and kill -INT does nothing. */

@@ -40,7 +40,7 @@ public final class AcquireCommand implements Callable<Integer> {
         try (Sluice sluice = remote.connect()) {
             Permit permit;
             try {
-                permit = acquire.acquire(sluice.semaphore(semaphore));
+                permit = acquire.acquire(sluice.semaphore(semaphore), null);
             } catch (LimitReachedException | PausedException e) {
                 throw notGranted(e, acquire);
             }

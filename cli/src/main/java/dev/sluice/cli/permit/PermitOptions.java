@@ -14,19 +14,22 @@ public final class PermitOptions {
     Duration wait;
 
     @Option(names = "--lease", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "The lease to ask for (default: the semaphore's, 5m unless configured).")
+            description = "The lease to ask for. acquire: default the semaphore's (5m unless configured). run: default 1m,"
+                    + " heartbeated while the command runs, so a crashed sluice holds the permit at most that long.")
     Duration lease;
 
     @Option(names = "--channel", paramLabel = "CHANNEL", description = "Acquire on this channel (default: default).")
     String channel;
 
-    Permit acquire(Semaphore semaphore) throws InterruptedException {
+    /** Acquires with these options; {@code defaultLease} applies when no --lease was given (null: the semaphore's). */
+    Permit acquire(Semaphore semaphore, Duration defaultLease) throws InterruptedException {
         AcquireOptions options = AcquireOptions.defaults();
         if (channel != null) {
             options = options.withChannel(channel);
         }
-        if (lease != null) {
-            options = options.withLeaseTimeout(lease);
+        Duration l = lease != null ? lease : defaultLease;
+        if (l != null) {
+            options = options.withLeaseTimeout(l);
         }
         return semaphore.acquire(wait, options);
     }

@@ -43,6 +43,12 @@ import picocli.CommandLine.Parameters;
                 "  sluice run nightly-report --wait 10m -- ./report.sh --date today",
                 "  sluice run db-migrate --lease 1m -- sh -c './migrate --token $SLUICE_FENCING_TOKEN'"})
 public final class RunCommand implements Callable<Integer> {
+    /**
+     * Short, since it is heartbeated for as long as the command runs: it only bounds how long the
+     * permit outlives a sluice that died without releasing it (kill -9, a lost machine).
+     */
+    static final Duration DEFAULT_LEASE = Duration.ofMinutes(1);
+
     @Mixin
     RemoteOptions remote;
 
@@ -65,7 +71,7 @@ public final class RunCommand implements Callable<Integer> {
         try (Sluice sluice = remote.connect()) {
             Permit permit;
             try {
-                permit = acquire.acquire(sluice.semaphore(semaphore));
+                permit = acquire.acquire(sluice.semaphore(semaphore), DEFAULT_LEASE);
             } catch (LimitReachedException | PausedException e) {
                 throw AcquireCommand.notGranted(e, acquire);
             }
