@@ -193,7 +193,7 @@ class RunProcessTest {
 
         assertThat(run.waitFor(LONG.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(run.exitValue()).as(err()).isEqualTo(5);
-        assertThat(err()).contains("sluice: lost the permit of " + s.name());
+        assertThat(err()).contains("sluice: the permit of " + s.name() + " was lost");
         assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive).orElse(false)).isFalse();
     }
 

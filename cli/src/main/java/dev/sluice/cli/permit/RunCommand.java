@@ -4,7 +4,9 @@ import dev.sluice.cli.remote.CliFailure;
 import dev.sluice.cli.remote.DurationConverter;
 import dev.sluice.cli.remote.ExitCodes;
 import dev.sluice.cli.remote.RemoteOptions;
+import dev.sluice.client.LeaseExpiredException;
 import dev.sluice.client.LimitReachedException;
+import dev.sluice.client.NotFoundException;
 import dev.sluice.client.PausedException;
 import dev.sluice.client.Permit;
 import dev.sluice.client.SluiceException;
@@ -123,13 +125,31 @@ public final class RunCommand implements Callable<Integer> {
                 // the hook is running: it releases the permit
             }
         }
-        releaseOrWarn(permit);
-        SluiceException e = lost.get();
-        if (e != null) {
-            throw new CliFailure(ExitCodes.LEASE_LOST, "lost the permit of " + semaphore + " while " + command.getFirst()
-                    + " ran, so it was stopped (exit status " + status + "): " + e.getMessage(), e);
+        boolean heldToTheEnd = permit.isValid();
+        SluiceException refused = release(permit);
+        SluiceException e = lost.get() != null ? lost.get() : refused;
+        if (e != null || !heldToTheEnd) {
+            throw new CliFailure(ExitCodes.LEASE_LOST, "the permit of " + semaphore + " was lost while " + command.getFirst()
+                    + " ran (exit status " + status + "; stopped if it was still running), so another holder may have"
+                    + " run at the same time: " + (e != null ? e.getMessage() : "its lease expired without a successful heartbeat"), e);
         }
         return status;
+    }
+
+    /**
+     * Releases after the command exited. Returns the server's word that the lease had already been
+     * lost ({@code 410}/{@code 404}), or null; a release that could not be sent is only warned about.
+     */
+    private SluiceException release(Permit permit) {
+        try {
+            permit.release();
+            return null;
+        } catch (LeaseExpiredException | NotFoundException e) {
+            return e;
+        } catch (SluiceException e) {
+            warnNotReleased(permit, e);
+            return null;
+        }
     }
 
     /** SIGTERM to the command and its descendants now, SIGKILL to what is left after the grace period. */
@@ -156,10 +176,14 @@ public final class RunCommand implements Callable<Integer> {
         try {
             permit.close();
         } catch (SluiceException e) {
-            remote.err().println("sluice: could not release permit " + permit.permitId() + " of " + semaphore + ": "
-                    + e.getMessage() + "; the server reclaims it when its lease expires"
-                    + permit.expiresAt().map(Instant::toString).map(t -> " (" + t + ")").orElse(""));
-            remote.err().flush();
+            warnNotReleased(permit, e);
         }
+    }
+
+    private void warnNotReleased(Permit permit, SluiceException e) {
+        remote.err().println("sluice: could not release permit " + permit.permitId() + " of " + semaphore + ": "
+                + e.getMessage() + "; the server reclaims it when its lease expires"
+                + permit.expiresAt().map(Instant::toString).map(t -> " (" + t + ")").orElse(""));
+        remote.err().flush();
     }
 }
