@@ -23,7 +23,7 @@ import picocli.CommandLine.Command;
                 ApplyCommand.class, CompletionCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Commands that talk to a server take --server URL (env SLUICE_SERVER, default http://localhost:8080),"
-                + " --api-key KEY (env SLUICE_API_KEY) and -o table|json; their exit codes are below. See docs/cli.md."})
+                + " --api-key KEY (env SLUICE_API_KEY) and -o table|json, and exit with the codes above. See docs/cli.md."})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
