@@ -1,5 +1,13 @@
 package dev.sluice.cli;
 
+import dev.sluice.cli.apply.ApplyCommand;
+import dev.sluice.cli.completion.CompletionCommand;
+import dev.sluice.cli.jobs.JobsCommand;
+import dev.sluice.cli.permit.AcquireCommand;
+import dev.sluice.cli.permit.ReleaseCommand;
+import dev.sluice.cli.permit.RunCommand;
+import dev.sluice.cli.remote.RemoteCommands;
+import dev.sluice.cli.semaphore.SemaphoreCommand;
 import dev.sluice.cli.server.ServerCommand;
 import dev.sluice.cli.simulate.SimulateCommand;
 import picocli.CommandLine;
@@ -10,7 +18,12 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Sluice: a counting semaphore with a durable FIFO queue in front of it.",
-        subcommands = {ServerCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServerCommand.class, SimulateCommand.class,
+                SemaphoreCommand.class, AcquireCommand.class, ReleaseCommand.class, RunCommand.class, JobsCommand.class,
+                ApplyCommand.class, CompletionCommand.class,
+                CommandLine.HelpCommand.class},
+        footer = {"", "Commands that talk to a server take --server URL (env SLUICE_SERVER, default http://localhost:8080),"
+                + " --api-key KEY (env SLUICE_API_KEY) and -o table|json, and exit with the codes above. See docs/cli.md."})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
@@ -18,7 +31,7 @@ public final class Main implements Runnable {
     }
 
     public static CommandLine commandLine() {
-        return new CommandLine(new Main());
+        return RemoteCommands.configure(new CommandLine(new Main()));
     }
 
     @Override

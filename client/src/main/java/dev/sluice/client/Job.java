@@ -59,7 +59,7 @@ public final class Job {
         this.path = "/v1/semaphores/" + Transport.seg(semaphore) + "/jobs/" + Transport.seg(jobId);
         this.lease = new Lease(transport, "job " + jobId + " of " + semaphore, expiresAt, requestedLease, sentNanos,
                 timeout -> {
-                    ObjectNode body = transport.object();
+                    ObjectNode body = attemptBody();
                     if (requestedLease != null) {
                         body.put("leaseTimeout", requestedLease.toString());
                     }
@@ -167,7 +167,7 @@ public final class Job {
     }
 
     public CompletableFuture<Void> completeAsync() {
-        return settle("/complete", null);
+        return settle("/complete", attemptBody());
     }
 
     /**
@@ -189,7 +189,7 @@ public final class Job {
 
     public CompletableFuture<Void> failAsync(String error, boolean retryable) {
         String e = Objects.requireNonNullElse(error, "failed");
-        ObjectNode body = transport.object();
+        ObjectNode body = attemptBody();
         body.put("error", e.length() > MAX_ERROR_LENGTH ? e.substring(0, MAX_ERROR_LENGTH) : e);
         body.put("retryable", retryable);
         return settle("/fail", body);
@@ -228,6 +228,19 @@ public final class Job {
             }
         });
         return f;
+    }
+
+    /**
+     * A body naming this attempt's permit: the server then refuses (410) a heartbeat, completion or
+     * failure of an attempt that is over, e.g. because the lease ran out and another worker holds
+     * the job now, instead of applying it to the new attempt.
+     */
+    private ObjectNode attemptBody() {
+        ObjectNode body = transport.object();
+        if (permitId != null) {
+            body.put("permitId", permitId);
+        }
+        return body;
     }
 
     /** Stops heartbeating without settling: the lease will run out and the server reclaims the job. */

@@ -200,6 +200,28 @@ public final class Permit implements AutoCloseable {
     }
 
     /**
+     * Hands the permit over instead of releasing it: stops the heartbeats and forgets it, so that
+     * neither {@link #close()} nor closing the {@link Sluice} client releases it. It stays held on
+     * the server until someone releases it by id ({@link Semaphore#release(String)}), from any
+     * process, or its lease runs out. For passing a permit to another process, as
+     * {@code sluice acquire} does. Afterwards {@link #isValid()} is {@code false} and
+     * {@link #release()} and {@link #close()} do nothing.
+     *
+     * @return {@code false} if the permit had already been released, lost or detached
+     */
+    public boolean detach() {
+        synchronized (lock) {
+            if (released || releasing != null) {
+                return false;
+            }
+            released = true;
+        }
+        lease.stop();
+        transport.untrack(this);
+        return !lease.isLost();
+    }
+
+    /**
      * Releases the permit like {@link #release()}, but reports a lost lease only through
      * {@link #isValid()} and {@link #onLost}, never by throwing.
      *

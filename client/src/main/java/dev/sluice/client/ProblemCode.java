@@ -25,7 +25,7 @@ public final class ProblemCode {
     public static final String LIMIT_REACHED = "limit_reached";
     /** 429: the semaphore or channel is paused. */
     public static final String PAUSED = "paused";
-    /** 501: the server does not support this operation. */
+    /** 400 (or 501): the server does not support this operation or option. */
     public static final String UNSUPPORTED = "unsupported";
     /** 503: the server cannot reach its store. */
     public static final String STORE_UNAVAILABLE = "store_unavailable";

@@ -83,9 +83,13 @@ public final class Semaphore {
      * @throws NotFoundException the semaphore does not exist
      */
     public SemaphoreView setLimit(int limit) {
+        return Transport.await(setLimitAsync(limit));
+    }
+
+    public CompletableFuture<SemaphoreView> setLimitAsync(int limit) {
         ObjectNode patch = transport.object();
         patch.put("limit", limit);
-        return Transport.await(view("PATCH", path, patch));
+        return view("PATCH", path, patch);
     }
 
     /**
@@ -94,7 +98,12 @@ public final class Semaphore {
      * serialized with the client's mapper (durations as ISO-8601 strings are safest).
      */
     public SemaphoreView update(Map<String, ?> mergePatch) {
-        return Transport.await(view("PATCH", path, transport.mapper.valueToTree(mergePatch)));
+        return Transport.await(updateAsync(mergePatch));
+    }
+
+    public CompletableFuture<SemaphoreView> updateAsync(Map<String, ?> mergePatch) {
+        Objects.requireNonNull(mergePatch, "mergePatch");
+        return view("PATCH", path, transport.mapper.valueToTree(mergePatch));
     }
 
     /**
@@ -112,22 +121,32 @@ public final class Semaphore {
 
     /** Stops granting on the whole semaphore; enqueues and waits go on. Idempotent. */
     public SemaphoreView pause() {
-        return Transport.await(view("POST", path + "/pause", transport.object()));
+        return Transport.await(pauseAsync(null));
     }
 
     /** Stops granting on one channel. Idempotent. */
     public SemaphoreView pause(String channel) {
-        return Transport.await(view("POST", path + "/pause", channelBody(channel)));
+        return Transport.await(pauseAsync(Objects.requireNonNull(channel, "channel")));
+    }
+
+    /** Asynchronous pause of one channel, or of the whole semaphore when {@code channel} is null. */
+    public CompletableFuture<SemaphoreView> pauseAsync(String channel) {
+        return view("POST", path + "/pause", channelBody(channel));
     }
 
     /** Restarts granting on the whole semaphore. Idempotent. */
     public SemaphoreView resume() {
-        return Transport.await(view("POST", path + "/resume", transport.object()));
+        return Transport.await(resumeAsync(null));
     }
 
     /** Restarts granting on one channel (also one suspended by a retry policy). Idempotent. */
     public SemaphoreView resume(String channel) {
-        return Transport.await(view("POST", path + "/resume", channelBody(channel)));
+        return Transport.await(resumeAsync(Objects.requireNonNull(channel, "channel")));
+    }
+
+    /** Asynchronous resume of one channel, or of the whole semaphore when {@code channel} is null. */
+    public CompletableFuture<SemaphoreView> resumeAsync(String channel) {
+        return view("POST", path + "/resume", channelBody(channel));
     }
 
     /**
@@ -142,7 +161,11 @@ public final class Semaphore {
 
     /** Deletes the semaphore; with {@code force}, also while permits are held or jobs wait. */
     public void delete(boolean force) {
-        Transport.await(transport.send("DELETE", path + (force ? "?force=true" : ""), null, null));
+        Transport.await(deleteAsync(force));
+    }
+
+    public CompletableFuture<Void> deleteAsync(boolean force) {
+        return transport.send("DELETE", path + (force ? "?force=true" : ""), null, null).thenApply(r -> null);
     }
 
     // ---------------------------------------------------------------- acquiring
@@ -251,6 +274,23 @@ public final class Semaphore {
             }
         });
         return result;
+    }
+
+    /**
+     * Releases a permit by its id, e.g. one acquired by another process and handed over (see
+     * {@link Permit#detach()}). Idempotent: releasing a released permit succeeds again. To release
+     * a {@link Permit} of this client, use {@link Permit#close()}.
+     *
+     * @throws LeaseExpiredException the lease had expired and the server had reclaimed the permit
+     * @throws NotFoundException     the semaphore does not exist, or never issued this permit
+     */
+    public void release(String permitId) {
+        Transport.await(releaseAsync(permitId));
+    }
+
+    public CompletableFuture<Void> releaseAsync(String permitId) {
+        Objects.requireNonNull(permitId, "permitId");
+        return transport.send("DELETE", path + "/permits/" + Transport.seg(permitId), null, null).thenApply(r -> null);
     }
 
     // ---------------------------------------------------------------- jobs
@@ -383,7 +423,11 @@ public final class Semaphore {
      * @throws NotFoundException no such job
      */
     public JobView job(String jobId) {
-        return Transport.await(jobOp("GET", jobId, "", null));
+        return Transport.await(jobAsync(jobId));
+    }
+
+    public CompletableFuture<JobView> jobAsync(String jobId) {
+        return jobOp("GET", jobId, "", null);
     }
 
     /** The first page of jobs in {@code state}, in the server's default page size. */
@@ -457,6 +501,10 @@ public final class Semaphore {
      * @return how many were redriven
      */
     public int redrive(List<String> jobIds, RedrivePosition position) {
+        return Transport.await(redriveAsync(jobIds, position));
+    }
+
+    public CompletableFuture<Integer> redriveAsync(List<String> jobIds, RedrivePosition position) {
         ObjectNode body = transport.object();
         if (jobIds != null) {
             jobIds.forEach(body.putArray("jobIds")::add);
@@ -464,8 +512,7 @@ public final class Semaphore {
         if (position != null) {
             body.put("position", Json.wire(position));
         }
-        JsonNode r = Transport.await(transport.send("POST", path + "/dead-letters/redrive", body, null)).body();
-        return count(r, "redriven");
+        return transport.send("POST", path + "/dead-letters/redrive", body, null).thenApply(r -> count(r.body(), "redriven"));
     }
 
     /**
@@ -474,8 +521,11 @@ public final class Semaphore {
      * @return how many were deleted
      */
     public int purge() {
-        JsonNode r = Transport.await(transport.send("DELETE", path + "/jobs?state=waiting", null, null)).body();
-        return count(r, "deleted");
+        return Transport.await(purgeAsync());
+    }
+
+    public CompletableFuture<Integer> purgeAsync() {
+        return transport.send("DELETE", path + "/jobs?state=waiting", null, null).thenApply(r -> count(r.body(), "deleted"));
     }
 
     // ---------------------------------------------------------------- helpers
@@ -500,7 +550,9 @@ public final class Semaphore {
 
     private ObjectNode channelBody(String channel) {
         ObjectNode body = transport.object();
-        body.put("channel", Objects.requireNonNull(channel, "channel"));
+        if (channel != null) {
+            body.put("channel", channel);
+        }
         return body;
     }
 

@@ -70,6 +70,7 @@ public class SluiceException extends RuntimeException {
             case ProblemCode.UNAUTHORIZED -> new UnauthorizedException(problem);
             case ProblemCode.FORBIDDEN -> new ForbiddenException(problem);
             case ProblemCode.STORE_UNAVAILABLE -> new StoreUnavailableException(problem);
+            case ProblemCode.UNSUPPORTED -> new UnsupportedException(problem);
             default -> switch (problem.status()) {
                 case 401 -> new UnauthorizedException(problem);
                 case 403 -> new ForbiddenException(problem);

@@ -54,6 +54,8 @@ public final class Worker implements AutoCloseable {
     private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(5);
     private static final int SETTLE_ATTEMPTS = 3;
+    /** The most jobs one claim may ask for (the server's limit); a larger concurrency claims in several requests. */
+    static final int MAX_CLAIM = 100;
 
     private final Sluice owner;
     private final Semaphore semaphore;
@@ -113,7 +115,10 @@ public final class Worker implements AutoCloseable {
         try {
             while (!stopping) {
                 slots.acquire();
-                int n = 1 + slots.drainPermits();
+                int n = 1;
+                while (n < MAX_CLAIM && slots.tryAcquire()) {
+                    n++;
+                }
                 int used = 0;
                 try {
                     long started = System.nanoTime();

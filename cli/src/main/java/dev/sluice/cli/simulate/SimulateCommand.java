@@ -1,5 +1,6 @@
 package dev.sluice.cli.simulate;
 
+import dev.sluice.client.Sluice;
 import dev.sluice.sim.HtmlReport;
 import dev.sluice.sim.JsonReport;
 import dev.sluice.sim.Mode;
@@ -98,6 +99,17 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "FILE", description = "Also write a self-contained HTML report (charts and figures) to FILE.")
     Path out;
 
+    @Option(names = "--live", paramLabel = "URL",
+            description = "Also replay the arrivals against the Sluice server at URL, with real clients (SDK) that hold each"
+                    + " permit for its sampled service time, and print the measured figures beside the modelled ones."
+                    + " Uses a temporary semaphore; the API key comes from SLUICE_API_KEY.")
+    String live;
+
+    @Option(names = "--speed", paramLabel = "X", defaultValue = "10",
+            description = "With --live: replay X times faster than modelled (default ${DEFAULT-VALUE}: 10 modelled minutes in 1)."
+                    + " Times are reported in modelled seconds.")
+    double speed;
+
     @Override
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
@@ -129,6 +141,21 @@ public final class SimulateCommand implements Callable<Integer> {
 
         SimulationResult sync = runSync ? Simulator.run(s, Mode.SYNC) : null;
         SimulationResult async = runAsync ? Simulator.run(s, Mode.ASYNC) : null;
+        if (live != null) {
+            if (out != null) {
+                throw new ParameterException(spec.commandLine(), "--out is not available with --live");
+            }
+            if (!(speed > 0) || !Double.isFinite(speed)) {
+                throw new ParameterException(spec.commandLine(), "--speed must be positive, got " + speed);
+            }
+            Sluice.Builder client;
+            try {
+                client = Sluice.builder().baseUrl(live).apiKey(System.getenv("SLUICE_API_KEY"));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "Invalid value for option '--live': " + e.getMessage());
+            }
+            return LiveReport.run(client, live, speed, s, sync, async, fmt.equals("json"), stdout, stderr);
+        }
 
         if (fmt.equals("json")) {
             stdout.println(JsonReport.render(sync, async));
