@@ -1,5 +1,7 @@
 package dev.sluice.core;
 
+import dev.sluice.core.Effects.AcquireMode;
+import dev.sluice.core.Effects.AttemptOutcome;
 import dev.sluice.core.job.JobRecord;
 import dev.sluice.core.job.JobState;
 import dev.sluice.core.permit.PermitIds;
@@ -60,6 +62,15 @@ public final class SemaphoreMachine {
         return effects;
     }
 
+    /**
+     * The semaphore as this operation last read or wrote it, or null if it never read it. Asked
+     * after the operation, it is the state the operation commits, unless the operation deleted
+     * the semaphore ({@link Effects.Deleted}).
+     */
+    public SemaphoreRecord lastKnown() {
+        return semaphore;
+    }
+
     // ---- semaphores -------------------------------------------------------------------------
 
     /** The semaphore as it is now. */
@@ -74,6 +85,7 @@ public final class SemaphoreMachine {
         if (existing.isEmpty()) {
             semaphore = SemaphoreRecord.create(name, config, now);
             ledger.save(semaphore);
+            effects.changed(new Effects.Reconfigured(null, config));
             return true;
         }
         semaphore = existing.get();
@@ -90,7 +102,11 @@ public final class SemaphoreMachine {
     }
 
     private void reconfigure(SemaphoreConfig next) {
+        SemaphoreConfig before = semaphore.config();
         semaphore = semaphore.withConfig(next, now);
+        if (!before.equals(next)) {
+            effects.changed(new Effects.Reconfigured(before, next));
+        }
         dispatch(0, null);
         effects.markClaimable();
         ledger.save(semaphore);
@@ -113,6 +129,7 @@ public final class SemaphoreMachine {
                     + s.waiting() + " entries waiting; release them first or delete with force=true");
         }
         ledger.deleteSemaphore();
+        effects.changed(new Effects.Deleted(s.config()));
     }
 
     /** Stops granting on the whole semaphore ({@code channel == null}) or on one channel. */
@@ -129,7 +146,11 @@ public final class SemaphoreMachine {
             return update(c -> c.withPaused(paused));
         }
         current();
-        ledger.save(ledger.channel(channel).withPaused(paused));
+        ChannelRecord before = ledger.channel(channel);
+        ledger.save(before.withPaused(paused));
+        if (before.paused() != paused) {
+            effects.changed(new Effects.ChannelPaused(channel, paused));
+        }
         dispatch(0, null);
         effects.markClaimable();
         ledger.save(semaphore);
@@ -145,9 +166,11 @@ public final class SemaphoreMachine {
         ProblemCode refusal = refusal(channel, d);
         if (refusal != null) {
             ledger.save(semaphore);
+            effects.changed(new Effects.Rejected(AcquireMode.TRY, refusal));
             throw new SluiceException(refusal, refusalMessage(refusal, channel));
         }
         PermitRecord permit = grant(channel, effectiveLease, null);
+        effects.changed(new Effects.Granted(AcquireMode.TRY, permit, null, null));
         ledger.save(semaphore);
         return permit;
     }
@@ -166,11 +189,14 @@ public final class SemaphoreMachine {
         Dispatch d = dispatch(0, null);
         AcquireOutcome outcome;
         if (refusal(channel, d) == null) {
-            outcome = new AcquireOutcome.Granted(grant(channel, effectiveLease, null));
+            PermitRecord permit = grant(channel, effectiveLease, null);
+            effects.changed(new Effects.Granted(AcquireMode.WAIT, permit, null, null));
+            outcome = new AcquireOutcome.Granted(permit);
         } else {
             semaphore = semaphore.withNextSeq().counted(1, 0, 0);
             JobRecord waiter = JobRecord.newWaiter(waiterId, channel, semaphore.lastSeq(), lease, deadline, now);
             ledger.save(waiter);
+            effects.changed(new Effects.Queued(AcquireMode.WAIT, waiter.id(), channel));
             outcome = new AcquireOutcome.Queued(waiter.id());
         }
         ledger.save(semaphore);
@@ -190,12 +216,17 @@ public final class SemaphoreMachine {
             semaphore = s.counted(-1, 0, 0);
             ledger.save(semaphore);
             boolean paused = semaphore.config().paused() || ledger.channel(w.channel()).paused();
-            return new AcquireOutcome.Rejected(paused ? ProblemCode.PAUSED : ProblemCode.LIMIT_REACHED);
+            ProblemCode reason = paused ? ProblemCode.PAUSED : ProblemCode.LIMIT_REACHED;
+            effects.changed(new Effects.Rejected(AcquireMode.WAIT, reason));
+            return new AcquireOutcome.Rejected(reason);
         }
-        return ledger.permitOfHolder(waiterId)
-                .filter(p -> p.state() == PermitRecord.State.HELD)
-                .<AcquireOutcome>map(AcquireOutcome.Granted::new)
-                .orElse(new AcquireOutcome.Rejected(ProblemCode.LIMIT_REACHED));
+        Optional<PermitRecord> granted = ledger.permitOfHolder(waiterId).filter(p -> p.state() == PermitRecord.State.HELD);
+        if (granted.isPresent()) {
+            return new AcquireOutcome.Granted(granted.get());
+        }
+        // the timekeeper took the waiter out at its deadline, a moment before this
+        effects.changed(new Effects.Rejected(AcquireMode.WAIT, ProblemCode.LIMIT_REACHED));
+        return new AcquireOutcome.Rejected(ProblemCode.LIMIT_REACHED);
     }
 
     /** Extends a held permit's lease: by {@code lease}, else by the lease it was granted with. */
@@ -258,6 +289,14 @@ public final class SemaphoreMachine {
 
     /** Accepts a job into the queue; a repeated idempotency key returns the first job. */
     public Enqueued enqueue(String payload, String channel, int priority, String idempotencyKey) {
+        return enqueue(payload, channel, priority, idempotencyKey, null);
+    }
+
+    /**
+     * As {@link #enqueue(String, String, int, String)}, with the W3C {@code traceparent} of the
+     * enqueuing request, kept with the job and handed on at each delivery (null for none).
+     */
+    public Enqueued enqueue(String payload, String channel, int priority, String idempotencyKey, String traceparent) {
         current();
         if (idempotencyKey != null) {
             Optional<JobRecord> first = ledger.jobWithIdempotencyKey(idempotencyKey);
@@ -266,10 +305,11 @@ public final class SemaphoreMachine {
             }
         }
         semaphore = semaphore.withNextSeq().counted(1, 0, 0);
-        JobRecord job = JobRecord.newJob(newId('j'), channel, priority, semaphore.lastSeq(), payload, idempotencyKey, now);
+        JobRecord job = JobRecord.newJob(newId('j'), channel, priority, semaphore.lastSeq(), payload, idempotencyKey, traceparent, now);
         ledger.save(job);
         ledger.save(semaphore);
         effects.markClaimable();
+        effects.changed(new Effects.Queued(AcquireMode.JOB, job.id(), channel));
         return new Enqueued(job, true, positionOf(job));
     }
 
@@ -292,6 +332,7 @@ public final class SemaphoreMachine {
             throw leaseExpired(jobId);   // the lease timer reclaims it; a refusal writes nothing
         }
         free(permit);
+        effects.changed(new Effects.AttemptEnded(jobId, AttemptOutcome.COMPLETED));
         ledger.save(job.finished(JobState.COMPLETED, null, now));
         semaphore = semaphore.counted(0, -1, 0);
         dispatch(0, null);
@@ -306,6 +347,7 @@ public final class SemaphoreMachine {
             throw leaseExpired(jobId);   // the lease timer reclaims it; a refusal writes nothing
         }
         free(permit);
+        effects.changed(new Effects.AttemptEnded(jobId, AttemptOutcome.FAILED));
         attemptFailed(job, error, retryable);
         dispatch(0, null);
         ledger.save(semaphore);
@@ -375,6 +417,7 @@ public final class SemaphoreMachine {
         }
         if (job.state() == JobState.INFLIGHT) {
             freeHeldPermitOf(job);
+            effects.changed(new Effects.AttemptEnded(jobId, AttemptOutcome.HANDED_BACK));
             semaphore = semaphore.counted(1, -1, 0);
         }
         long seq = job.originalSeq();
@@ -398,6 +441,7 @@ public final class SemaphoreMachine {
             case WAITING -> semaphore = semaphore.counted(-1, 0, 0);
             case INFLIGHT -> {
                 freeHeldPermitOf(job);
+                effects.changed(new Effects.AttemptEnded(jobId, AttemptOutcome.CANCELLED));
                 semaphore = semaphore.counted(0, -1, 0);
             }
             case DEAD -> semaphore = semaphore.counted(0, 0, -1);
@@ -439,6 +483,7 @@ public final class SemaphoreMachine {
             semaphore = semaphore.counted(1, 0, -1);
         }
         if (!dead.isEmpty()) {
+            effects.changed(new Effects.Redriven(dead.size()));
             effects.markClaimable();
             dispatch(0, null);
         }
@@ -451,6 +496,9 @@ public final class SemaphoreMachine {
         current();
         int deleted = ledger.deleteWaitingJobs();
         semaphore = semaphore.counted(-deleted, 0, 0);
+        if (deleted > 0) {
+            effects.changed(new Effects.Purged(deleted));
+        }
         dispatch(0, null);
         ledger.save(semaphore);
         return deleted;
@@ -581,12 +629,14 @@ public final class SemaphoreMachine {
                 }
                 if (entry.isWaiter()) {
                     PermitRecord permit = grant(entry.channel(), Leases.effective(entry.lease(), config), entry.id());
+                    effects.changed(new Effects.Granted(AcquireMode.WAIT, permit, entry.id(), entry.availableAt()));
                     ledger.deleteJob(entry.id());
                     semaphore = semaphore.counted(-1, 0, 0);
                     channelInUse.merge(entry.channel(), 1, Integer::sum);
                     effects.granted(entry.id(), permit);
                 } else if (claimed.size() < claimMax) {
                     PermitRecord permit = grant(entry.channel(), claimLease, entry.id());
+                    effects.changed(new Effects.Granted(AcquireMode.JOB, permit, entry.id(), entry.availableAt()));
                     JobRecord inflight = entry.granted(permit.id(), now);
                     ledger.save(inflight);
                     semaphore = semaphore.counted(-1, 1, 0);
@@ -645,6 +695,7 @@ public final class SemaphoreMachine {
     private void free(PermitRecord permit) {
         ledger.deletePermit(permit.id());
         giveBack(permit);
+        effects.changed(new Effects.Released(permit, now));
     }
 
     private void giveBack(PermitRecord permit) {
@@ -658,11 +709,14 @@ public final class SemaphoreMachine {
         ledger.save(permit.expired());
         giveBack(permit);
         Optional<JobRecord> job = holdingJob(permit);
+        effects.changed(new Effects.Expired(permit, job.map(JobRecord::id).orElse(null), now));
         if (job.isPresent()) {
+            effects.changed(new Effects.AttemptEnded(job.get().id(), AttemptOutcome.LEASE_EXPIRED));
             switch (semaphore.config().onLeaseExpired()) {
                 case RETRY -> attemptFailed(job.get(), "lease expired", true);
                 case DEADLETTER -> {
                     ledger.save(job.get().finished(JobState.DEAD, "lease expired", now));
+                    effects.changed(new Effects.DeadLettered(job.get().id(), "lease expired"));
                     semaphore = semaphore.counted(0, -1, 1);
                 }
             }
@@ -703,12 +757,17 @@ public final class SemaphoreMachine {
                 semaphore = semaphore.counted(0, -1, 0);
             }
             case SUSPEND -> {
-                ledger.save(ledger.channel(job.channel()).withPaused(true));
+                ChannelRecord channel = ledger.channel(job.channel());
+                if (!channel.paused()) {
+                    effects.changed(new Effects.ChannelPaused(job.channel(), true));
+                }
+                ledger.save(channel.withPaused(true));
                 ledger.save(job.waitingAgain(job.originalSeq(), now, error, now));
                 semaphore = semaphore.counted(1, -1, 0);
             }
             case DEADLETTER, FORWARD -> {
                 ledger.save(job.finished(JobState.DEAD, error, now));
+                effects.changed(new Effects.DeadLettered(job.id(), error));
                 semaphore = semaphore.counted(0, -1, 1);
             }
         }

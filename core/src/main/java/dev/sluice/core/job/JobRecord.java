@@ -13,18 +13,33 @@ import java.time.Instant;
  * @param deadline    when a waiter gives up; null for jobs
  * @param availableAt not granted before this instant (retry backoff)
  * @param permitId    the permit held while inflight
+ * @param traceparent the W3C trace context given at enqueue, handed on at each delivery; null when none was given
  */
 public record JobRecord(String id, Kind kind, String channel, int priority, long seq, long originalSeq,
                         JobState state, String payload, String idempotencyKey, int attempts, Duration lease,
                         Instant deadline, Instant availableAt, String permitId, String lastError,
-                        Instant createdAt, Instant updatedAt) {
+                        Instant createdAt, Instant updatedAt, String traceparent) {
 
     public enum Kind { JOB, WAITER }
 
+    /** A record without trace context. */
+    public JobRecord(String id, Kind kind, String channel, int priority, long seq, long originalSeq,
+                     JobState state, String payload, String idempotencyKey, int attempts, Duration lease,
+                     Instant deadline, Instant availableAt, String permitId, String lastError,
+                     Instant createdAt, Instant updatedAt) {
+        this(id, kind, channel, priority, seq, originalSeq, state, payload, idempotencyKey, attempts, lease, deadline,
+                availableAt, permitId, lastError, createdAt, updatedAt, null);
+    }
+
     public static JobRecord newJob(String id, String channel, int priority, long seq, String payload,
                                    String idempotencyKey, Instant now) {
+        return newJob(id, channel, priority, seq, payload, idempotencyKey, null, now);
+    }
+
+    public static JobRecord newJob(String id, String channel, int priority, long seq, String payload,
+                                   String idempotencyKey, String traceparent, Instant now) {
         return new JobRecord(id, Kind.JOB, channel, priority, seq, seq, JobState.WAITING, payload, idempotencyKey,
-                0, null, null, now, null, null, now, now);
+                0, null, null, now, null, null, now, now, traceparent);
     }
 
     public static JobRecord newWaiter(String id, String channel, long seq, Duration lease, Instant deadline, Instant now) {
@@ -42,21 +57,21 @@ public record JobRecord(String id, Kind kind, String channel, int priority, long
 
     public JobRecord granted(String newPermitId, Instant now) {
         return new JobRecord(id, kind, channel, priority, seq, originalSeq, JobState.INFLIGHT, payload, idempotencyKey,
-                attempts + 1, lease, deadline, availableAt, newPermitId, lastError, createdAt, now);
+                attempts + 1, lease, deadline, availableAt, newPermitId, lastError, createdAt, now, traceparent);
     }
 
     public JobRecord waitingAgain(long newSeq, Instant newAvailableAt, String error, Instant now) {
         return new JobRecord(id, kind, channel, priority, newSeq, originalSeq, JobState.WAITING, payload, idempotencyKey,
-                attempts, lease, deadline, newAvailableAt, null, error, createdAt, now);
+                attempts, lease, deadline, newAvailableAt, null, error, createdAt, now, traceparent);
     }
 
     public JobRecord finished(JobState finalState, String error, Instant now) {
         return new JobRecord(id, kind, channel, priority, seq, originalSeq, finalState, payload, idempotencyKey,
-                attempts, lease, deadline, availableAt, null, error, createdAt, now);
+                attempts, lease, deadline, availableAt, null, error, createdAt, now, traceparent);
     }
 
     public JobRecord redriven(long newSeq, Instant now) {
         return new JobRecord(id, kind, channel, priority, newSeq, originalSeq, JobState.WAITING, payload, idempotencyKey,
-                0, lease, deadline, now, null, lastError, createdAt, now);
+                0, lease, deadline, now, null, lastError, createdAt, now, traceparent);
     }
 }

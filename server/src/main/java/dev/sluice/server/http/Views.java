@@ -71,6 +71,9 @@ public final class Views {
         n.put("createdAt", Json.instant(j.createdAt()));
         n.put("updatedAt", Json.instant(j.updatedAt()));
         n.put("availableAt", Json.instant(j.availableAt()));
+        if (j.traceparent() != null) {
+            n.put("traceparent", j.traceparent());
+        }
         n.set("payload", Json.parse(j.payload()));
         return n;
     }
@@ -84,6 +87,9 @@ public final class Views {
         n.put("fencingToken", c.permit().fencingToken());
         n.put("attempt", c.job().attempts());
         n.put("expiresAt", Json.instant(c.permit().expiresAt()));
+        if (c.job().traceparent() != null) {
+            n.put("traceparent", c.job().traceparent());   // the enqueuer's trace, so the worker can continue it
+        }
         return n;
     }
 }
