@@ -22,6 +22,7 @@ public final class Subscriber {
     static final int QUEUE_LIMIT = 4096;
 
     private final OutputStream out;
+    private final int queueLimit;
     private final Runnable onEnd;
     private final EventHub hub;
     private final ArrayDeque<String> queue = new ArrayDeque<>();
@@ -36,9 +37,15 @@ public final class Subscriber {
      * @param onEnd ends the HTTP exchange (called once, when the subscriber closes)
      */
     public Subscriber(EventHub hub, OutputStream out, Runnable onEnd) {
+        this(hub, out, onEnd, QUEUE_LIMIT);
+    }
+
+    /** @param queueLimit how many events may wait for this client before it is disconnected */
+    public Subscriber(EventHub hub, OutputStream out, Runnable onEnd, int queueLimit) {
         this.hub = hub;
         this.out = out;
         this.onEnd = onEnd;
+        this.queueLimit = queueLimit;
     }
 
     synchronized void onClose(Runnable action) {
@@ -52,7 +59,7 @@ public final class Subscriber {
         }
         if (!started) {
             heldBack.add(e);
-            if (heldBack.size() > QUEUE_LIMIT) {
+            if (heldBack.size() > queueLimit) {
                 overflow();
             }
             return;
@@ -90,7 +97,7 @@ public final class Subscriber {
             return;
         }
         queue.add(frame);
-        if (queue.size() > QUEUE_LIMIT) {
+        if (queue.size() > queueLimit) {
             overflow();
             return;
         }
