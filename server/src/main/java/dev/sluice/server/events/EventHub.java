@@ -172,6 +172,7 @@ public final class EventHub implements AutoCloseable {
         }
         synchronized (t) {
             t.lastSequence = c.sequence();
+            Instant at = clock.instant();   // just after the commit
             ObjectNode state = c.state() == null ? null : state(c.state());
             long[] stateKey = c.state() == null ? null : key(c.state());
             int published = 0;
@@ -181,7 +182,7 @@ public final class EventHub implements AutoCloseable {
                     continue;
                 }
                 String type = data.get("type").asString();
-                data.put("at", Json.instant(c.state() != null ? c.state().updatedAt() : clock.instant()));
+                data.put("at", Json.instant(at));
                 if (change instanceof Effects.Reconfigured || change instanceof Effects.ChannelPaused
                         || change instanceof Effects.Deleted || change instanceof Effects.Redriven
                         || change instanceof Effects.Purged) {
@@ -195,7 +196,7 @@ public final class EventHub implements AutoCloseable {
             }
             if (published == 0 && stateKey != null && t.lastState != null && !java.util.Arrays.equals(stateKey, t.lastState)) {
                 ObjectNode data = Json.object();
-                data.put("at", Json.instant(c.state().updatedAt()));
+                data.put("at", Json.instant(at));
                 data.set("state", state);
                 t.publish("state", c.sequence(), data);   // e.g. waits that the timekeeper ended
             }
