@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.server.Api.Res;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
@@ -95,7 +100,7 @@ class MetricsTest {
     }
 
     @Test
-    void jobsCountEnqueuesDeliveriesDeadLettersAndExpiries() {
+    void jobsCountEnqueuesDeliveriesDeadLettersAndExpiries() throws Exception {
         String name = server.semaphore("jobs", "{'limit':3,'retry':{'maxAttempts':1},'onLeaseExpired':'deadletter'}");
         String jobs = "/v1/semaphores/" + name + "/jobs";
         for (int i = 0; i < 3; i++) {
@@ -122,6 +127,17 @@ class MetricsTest {
         awaitMetric("sluice_jobs_dead", 2, "semaphore", name);
         awaitMetric("sluice_jobs_inflight", 0, "semaphore", name);
         awaitMetric("sluice_wait_seconds_count", 3, "semaphore", name, "mode", "job");
+
+        // every metric the Grafana dashboard in docs/ graphs is one this node serves
+        String grafana = Files.readString(Path.of("..", "docs", "grafana", "sluice.json"));
+        Matcher m = Pattern.compile("\\b((?:sluice|http_server|jvm)_[a-z_]+)").matcher(grafana);
+        Set<String> graphed = new TreeSet<>();
+        while (m.find()) {
+            graphed.add(m.group(1));
+        }
+        assertThat(graphed).contains("sluice_permits_in_use", "sluice_wait_seconds_bucket", "http_server_requests_seconds_bucket");
+        Scrape scrape = Scrape.of(api);
+        assertThat(graphed).allSatisfy(metric -> assertThat(scrape.has(metric)).as(metric + " is served").isTrue());
     }
 
     @Test
