@@ -29,6 +29,7 @@ class LogFormatTest {
             JsonNode change = entries.stream().filter(e -> "sluice.audit".equals(e.path("loggerName").asString(null))
                     && e.toString().contains("\"configure\"")).findFirst().orElseThrow(() -> new AssertionError(server.log()));
             assertThat(change.get("level").asString()).isEqualTo("INFO");
+            assertThat(change.get("formattedMessage").asString()).contains("semaphore logged configured by remote:127.0.0.1");
             String kv = change.get("kvpList").toString();
             assertThat(kv).contains("\"actor\"").contains("remote:127.0.0.1").contains("\"semaphore\"").contains("logged");
             assertThat(kv).contains("\\\"limit\\\":2").contains("\\\"limit\\\":3");
