@@ -112,29 +112,35 @@ public final class Engine {
     }
 
     private <T> CompletableFuture<Outcome<T>> run(String semaphore, String actor, Function<SemaphoreMachine, T> operation) {
-        Sequencer sequencer = sequencers.computeIfAbsent(semaphore, k -> new Sequencer());
         SemaphoreMachine[] lastRun = new SemaphoreMachine[1];
+        Sequencer[] sequencer = new Sequencer[1];
         long[] ticket = new long[1];
         return store.<Outcome<T>>inTransaction(semaphore, ledger -> {
             if (ticket[0] != 0) {   // the store runs the operation again: its earlier run will never commit
-                sequencer.arrive(ticket[0], null, orderedListeners);
+                sequencer[0].arrive(ticket[0], null, orderedListeners);
                 ticket[0] = 0;
             }
             SemaphoreMachine machine = new SemaphoreMachine(ledger, semaphore, now(), random);
             lastRun[0] = machine;
             T value = operation.apply(machine);
-            ticket[0] = sequencer.take();
+            // only operations that succeeded get a sequencer: a name that names nothing leaves nothing behind
+            sequencer[0] = sequencers.computeIfAbsent(semaphore, k -> new Sequencer());
+            ticket[0] = sequencer[0].take();
             boolean deleted = machine.effects().changes().stream().anyMatch(c -> c instanceof Effects.Deleted);
             return new Outcome<>(value, machine.effects(), ticket[0], deleted ? null : machine.lastKnown());
         }).whenComplete((outcome, failure) -> {
             if (failure == null) {
                 Committed committed = new Committed(semaphore, outcome.effects(), outcome.sequence(), outcome.state(), actor);
                 listeners.forEach(l -> tell(l, committed));
-                sequencer.arrive(outcome.sequence(), committed, orderedListeners);
+                sequencer[0].arrive(outcome.sequence(), committed, orderedListeners);
+                if (outcome.state() == null && sequencer[0].drained()) {
+                    // deleted (or never there): forget its numbers; a semaphore made again under the name starts at 1
+                    sequencers.remove(semaphore, sequencer[0]);
+                }
                 return;
             }
             if (ticket[0] != 0) {   // ran, but its batch did not commit
-                sequencer.arrive(ticket[0], null, orderedListeners);
+                sequencer[0].arrive(ticket[0], null, orderedListeners);
             }
             if (Problems.unwrap(failure) instanceof SluiceException && lastRun[0] != null) {
                 for (Effects.Change c : lastRun[0].effects().changes()) {
@@ -169,6 +175,11 @@ public final class Engine {
 
         synchronized long take() {
             return ++taken;
+        }
+
+        /** Every number taken has arrived. */
+        synchronized boolean drained() {
+            return delivered == taken;
         }
 
         synchronized void arrive(long sequence, Committed committed, List<Consumer<Committed>> ordered) {

@@ -110,6 +110,9 @@ public final class SluiceMetrics implements AutoCloseable {
     }
 
     private void committed(Engine.Committed c) {
+        if (c.state() == null && c.effects().changes().isEmpty()) {
+            return;   // it touched no semaphore: nothing to count, and no series to make for its name
+        }
         SemaphoreSeries s = series(c.semaphore());
         boolean deleted = false;
         for (Effects.Change change : c.effects().changes()) {
