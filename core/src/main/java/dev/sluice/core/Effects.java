@@ -51,8 +51,10 @@ public final class Effects {
      *
      * @param entryId      the waiter or job granted, or null for an acquire granted at once
      * @param waitingSince when the granted entry became eligible (enqueued, redriven, backoff ended), or null
+     * @param traceparent  the trace context of the job granted, or null
      */
-    public record Granted(AcquireMode mode, PermitRecord permit, String entryId, Instant waitingSince) implements Change {}
+    public record Granted(AcquireMode mode, PermitRecord permit, String entryId, Instant waitingSince, String traceparent)
+            implements Change {}
 
     /**
      * An acquire was refused ({@link ProblemCode#LIMIT_REACHED} or {@link ProblemCode#PAUSED}).
@@ -70,8 +72,15 @@ public final class Effects {
     /** A permit's lease ran out and the server reclaimed it; {@code jobId} held it, or null. */
     public record Expired(PermitRecord permit, String jobId, Instant at) implements Change {}
 
-    /** A delivery attempt of a job ended. */
-    public record AttemptEnded(String jobId, AttemptOutcome outcome) implements Change {}
+    /**
+     * A delivery attempt of a job ended.
+     *
+     * @param permit      the permit the attempt held (its grant is when the attempt began), or null if unknown
+     * @param traceparent the job's trace context, or null
+     * @param at          when it ended
+     */
+    public record AttemptEnded(String jobId, AttemptOutcome outcome, PermitRecord permit, String traceparent, Instant at)
+            implements Change {}
 
     /** A job went to the dead-letter list. */
     public record DeadLettered(String jobId, String error) implements Change {}

@@ -170,7 +170,7 @@ public final class SemaphoreMachine {
             throw new SluiceException(refusal, refusalMessage(refusal, channel));
         }
         PermitRecord permit = grant(channel, effectiveLease, null);
-        effects.changed(new Effects.Granted(AcquireMode.TRY, permit, null, null));
+        effects.changed(new Effects.Granted(AcquireMode.TRY, permit, null, null, null));
         ledger.save(semaphore);
         return permit;
     }
@@ -190,7 +190,7 @@ public final class SemaphoreMachine {
         AcquireOutcome outcome;
         if (refusal(channel, d) == null) {
             PermitRecord permit = grant(channel, effectiveLease, null);
-            effects.changed(new Effects.Granted(AcquireMode.WAIT, permit, null, null));
+            effects.changed(new Effects.Granted(AcquireMode.WAIT, permit, null, null, null));
             outcome = new AcquireOutcome.Granted(permit);
         } else {
             semaphore = semaphore.withNextSeq().counted(1, 0, 0);
@@ -332,7 +332,7 @@ public final class SemaphoreMachine {
             throw leaseExpired(jobId);   // the lease timer reclaims it; a refusal writes nothing
         }
         free(permit);
-        effects.changed(new Effects.AttemptEnded(jobId, AttemptOutcome.COMPLETED));
+        effects.changed(new Effects.AttemptEnded(jobId, AttemptOutcome.COMPLETED, permit, job.traceparent(), now));
         ledger.save(job.finished(JobState.COMPLETED, null, now));
         semaphore = semaphore.counted(0, -1, 0);
         dispatch(0, null);
@@ -347,7 +347,7 @@ public final class SemaphoreMachine {
             throw leaseExpired(jobId);   // the lease timer reclaims it; a refusal writes nothing
         }
         free(permit);
-        effects.changed(new Effects.AttemptEnded(jobId, AttemptOutcome.FAILED));
+        effects.changed(new Effects.AttemptEnded(jobId, AttemptOutcome.FAILED, permit, job.traceparent(), now));
         attemptFailed(job, error, retryable);
         dispatch(0, null);
         ledger.save(semaphore);
@@ -416,8 +416,7 @@ public final class SemaphoreMachine {
                     + "; only waiting or inflight jobs can be moved" + (job.state() == JobState.DEAD ? " (redrive dead jobs)" : ""));
         }
         if (job.state() == JobState.INFLIGHT) {
-            freeHeldPermitOf(job);
-            effects.changed(new Effects.AttemptEnded(jobId, AttemptOutcome.HANDED_BACK));
+            effects.changed(new Effects.AttemptEnded(jobId, AttemptOutcome.HANDED_BACK, freeHeldPermitOf(job), job.traceparent(), now));
             semaphore = semaphore.counted(1, -1, 0);
         }
         long seq = job.originalSeq();
@@ -440,8 +439,7 @@ public final class SemaphoreMachine {
         switch (job.state()) {
             case WAITING -> semaphore = semaphore.counted(-1, 0, 0);
             case INFLIGHT -> {
-                freeHeldPermitOf(job);
-                effects.changed(new Effects.AttemptEnded(jobId, AttemptOutcome.CANCELLED));
+                effects.changed(new Effects.AttemptEnded(jobId, AttemptOutcome.CANCELLED, freeHeldPermitOf(job), job.traceparent(), now));
                 semaphore = semaphore.counted(0, -1, 0);
             }
             case DEAD -> semaphore = semaphore.counted(0, 0, -1);
@@ -629,14 +627,14 @@ public final class SemaphoreMachine {
                 }
                 if (entry.isWaiter()) {
                     PermitRecord permit = grant(entry.channel(), Leases.effective(entry.lease(), config), entry.id());
-                    effects.changed(new Effects.Granted(AcquireMode.WAIT, permit, entry.id(), entry.availableAt()));
+                    effects.changed(new Effects.Granted(AcquireMode.WAIT, permit, entry.id(), entry.availableAt(), null));
                     ledger.deleteJob(entry.id());
                     semaphore = semaphore.counted(-1, 0, 0);
                     channelInUse.merge(entry.channel(), 1, Integer::sum);
                     effects.granted(entry.id(), permit);
                 } else if (claimed.size() < claimMax) {
                     PermitRecord permit = grant(entry.channel(), claimLease, entry.id());
-                    effects.changed(new Effects.Granted(AcquireMode.JOB, permit, entry.id(), entry.availableAt()));
+                    effects.changed(new Effects.Granted(AcquireMode.JOB, permit, entry.id(), entry.availableAt(), entry.traceparent()));
                     JobRecord inflight = entry.granted(permit.id(), now);
                     ledger.save(inflight);
                     semaphore = semaphore.counted(-1, 1, 0);
@@ -711,7 +709,7 @@ public final class SemaphoreMachine {
         Optional<JobRecord> job = holdingJob(permit);
         effects.changed(new Effects.Expired(permit, job.map(JobRecord::id).orElse(null), now));
         if (job.isPresent()) {
-            effects.changed(new Effects.AttemptEnded(job.get().id(), AttemptOutcome.LEASE_EXPIRED));
+            effects.changed(new Effects.AttemptEnded(job.get().id(), AttemptOutcome.LEASE_EXPIRED, permit, job.get().traceparent(), now));
             switch (semaphore.config().onLeaseExpired()) {
                 case RETRY -> attemptFailed(job.get(), "lease expired", true);
                 case DEADLETTER -> {
@@ -731,10 +729,11 @@ public final class SemaphoreMachine {
                 .filter(j -> j.state() == JobState.INFLIGHT && permit.id().equals(j.permitId()));
     }
 
-    private void freeHeldPermitOf(JobRecord job) {
-        ledger.permit(job.permitId())
-                .filter(p -> p.state() == PermitRecord.State.HELD)
-                .ifPresent(this::free);
+    /** Frees the permit an inflight job holds; answers it, or null if it held none. */
+    private PermitRecord freeHeldPermitOf(JobRecord job) {
+        Optional<PermitRecord> held = ledger.permit(job.permitId()).filter(p -> p.state() == PermitRecord.State.HELD);
+        held.ifPresent(this::free);
+        return held.orElse(null);
     }
 
     /** An inflight job's attempt ended in failure; its permit is already freed. */

@@ -59,7 +59,7 @@ class EffectsChangesTest {
         m().put(config(1));
         SemaphoreMachine first = m();
         var permit = first.tryAcquire("default", null);
-        assertThat(first.effects().changes()).containsExactly(new Effects.Granted(AcquireMode.TRY, permit, null, null));
+        assertThat(first.effects().changes()).containsExactly(new Effects.Granted(AcquireMode.TRY, permit, null, null, null));
 
         SemaphoreMachine refused = m();
         assertThatThrownBy(() -> refused.tryAcquire("default", null)).isInstanceOf(SluiceException.class);
@@ -100,13 +100,14 @@ class EffectsChangesTest {
         Claimed c = claim.claim(1, Duration.ofSeconds(5)).getFirst();
         assertThat(c.job().traceparent()).as("kept at delivery").startsWith("00-4bf9");
         assertThat(kinds(claim)).containsExactly(Effects.Granted.class);
+        assertThat(((Effects.Granted) claim.effects().changes().getFirst()).traceparent()).startsWith("00-4bf9");
 
         now = now.plusSeconds(6);
         SemaphoreMachine tick = m();
         assertThat(tick.tick()).isEqualTo(1);
         assertThat(tick.effects().changes()).containsExactly(
                 new Effects.Expired(c.permit(), e.job().id(), now),
-                new Effects.AttemptEnded(e.job().id(), AttemptOutcome.LEASE_EXPIRED),
+                new Effects.AttemptEnded(e.job().id(), AttemptOutcome.LEASE_EXPIRED, c.permit(), e.job().traceparent(), now),
                 new Effects.DeadLettered(e.job().id(), "lease expired"));
 
         SemaphoreMachine redrive = m();

@@ -16,6 +16,7 @@ import dev.sluice.server.permits.PermitRoutes;
 import dev.sluice.server.permits.WaitRegistry;
 import dev.sluice.server.semaphores.ChannelRoutes;
 import dev.sluice.server.semaphores.SemaphoreRoutes;
+import dev.sluice.server.tracing.OtelTracing;
 import dev.sluice.store.SqliteStore;
 import dev.sluice.store.Store;
 import io.javalin.Javalin;
@@ -42,15 +43,17 @@ public final class SluiceServer implements AutoCloseable {
     private final SluiceMetrics metrics;
     private final EventHub events;
     private final List<String> routes;
+    private final OtelTracing tracing;
 
     private SluiceServer(Store store, Timekeeper timekeeper, Javalin app, SluiceMetrics metrics, EventHub events,
-                         List<String> routes) {
+                         List<String> routes, OtelTracing tracing) {
         this.store = store;
         this.timekeeper = timekeeper;
         this.app = app;
         this.metrics = metrics;
         this.events = events;
         this.routes = routes;
+        this.tracing = tracing;
     }
 
     /** Starts a node on the store the settings name: the embedded one in {@code dataDir} unless a store URL is given. */
@@ -86,6 +89,13 @@ public final class SluiceServer implements AutoCloseable {
         events.install(engine);
         metrics.registry().gauge("sluice.events.subscribers", events, EventHub::subscriberCount);
         new AuditLog().install(engine);
+        OtelTracing tracing = null;
+        if (settings.observability().otlpEndpoint() != null) {
+            tracing = OtelTracing.start(settings.observability().otlpEndpoint());
+            tracing.install(engine);
+            log.info("Sending spans to {}", settings.observability().otlpEndpoint());
+        }
+        OtelTracing spans = tracing;
         List<String> routes = new CopyOnWriteArrayList<>();
         Javalin app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
@@ -95,8 +105,13 @@ public final class SluiceServer implements AutoCloseable {
             config.http.maxRequestSize = settings.maxPayloadBytes() + 64L * 1024;
             config.http.asyncTimeout = 0;
             config.events.handlerAdded(h -> routes.add(h.getHttpMethod().name() + " " + h.getPath()));
-            config.requestLogger.http((ctx, millis) -> metrics.httpRequest(ctx.method().name(), routeOf(ctx),
-                    ctx.statusCode(), millis.longValue()));
+            config.requestLogger.http((ctx, millis) -> {
+                String route = routeOf(ctx);
+                metrics.httpRequest(ctx.method().name(), route, ctx.statusCode(), millis.longValue());
+                if (spans != null) {
+                    spans.request(ctx, route, millis.longValue());
+                }
+            });
             config.staticFiles.add(files -> {
                 files.hostedPath = "/";
                 files.directory = "/dashboard";
@@ -131,7 +146,7 @@ public final class SluiceServer implements AutoCloseable {
         timekeeper.start();
         app.start();
         log.info("Sluice listening on http://{}:{} (dashboard at /, metrics at /metrics)", settings.host(), app.port());
-        return new SluiceServer(store, timekeeper, app, metrics, events, List.copyOf(routes));
+        return new SluiceServer(store, timekeeper, app, metrics, events, List.copyOf(routes), spans);
     }
 
     /** Every semaphore, page by page: the metrics start from the state the store holds. */
@@ -208,5 +223,8 @@ public final class SluiceServer implements AutoCloseable {
         timekeeper.close();
         store.close();
         metrics.close();
+        if (tracing != null) {
+            tracing.close();   // sends the spans still buffered
+        }
     }
 }

@@ -45,6 +45,11 @@ public final class ServerCommand implements Callable<Integer> {
                     + "under semaphore=\"_other\" (env SLUICE_METRICS_SEMAPHORES).")
     Integer metricsSemaphores;
 
+    @Option(names = "--otlp-endpoint", defaultValue = "${env:SLUICE_OTLP_ENDPOINT}", paramLabel = "URL",
+            description = "Send OpenTelemetry spans (acquire, wait, delivery) over OTLP/HTTP to URL, e.g. "
+                    + "http://localhost:4318 (env SLUICE_OTLP_ENDPOINT). Off by default.")
+    String otlpEndpoint;
+
     @Override
     public Integer call() throws Exception {
         ServerSettings settings;
@@ -79,6 +84,9 @@ public final class ServerCommand implements Callable<Integer> {
         ObservabilitySettings observability = ObservabilitySettings.defaults();
         if (metricsSemaphores != null) {
             observability = observability.withLabelledSemaphores(metricsSemaphores);
+        }
+        if (otlpEndpoint != null && !otlpEndpoint.isBlank()) {
+            observability = observability.withOtlpEndpoint(otlpEndpoint);
         }
         return new ServerSettings(
                 first(host, s.host(), d.host()),
