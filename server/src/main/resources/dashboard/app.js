@@ -97,6 +97,7 @@ function listPage() {
   $('app').replaceChildren($('list-view').content.cloneNode(true));
   crumbs(el('span', {}, 'Semaphores'));
   let items = [];
+  let more = false;   // the list stops at 5000: a page for people, not a full inventory
   let stopped = false;
   const filter = $('filter');
   filter.addEventListener('input', render);
@@ -132,7 +133,7 @@ function listPage() {
     $('list-empty').hidden = items.length > 0;
     const held = items.reduce((n, s) => n + s.state.inUse, 0);
     const waiting = items.reduce((n, s) => n + s.state.waiting, 0);
-    $('list-summary').textContent = items.length + ' semaphore' + (items.length === 1 ? '' : 's') + ' · '
+    $('list-summary').textContent = (more ? 'the first ' : '') + items.length + ' semaphore' + (items.length === 1 ? '' : 's') + ' · '
       + fmtNum(held) + ' permits held · ' + fmtNum(waiting) + ' waiting';
   }
 
@@ -147,6 +148,7 @@ function listPage() {
         cursor = pageOf.nextCursor;
       } while (cursor && all.length < 5000);
       items = all;
+      more = Boolean(cursor);
       render();
       setLive('on', 'live');
     } catch (e) {
