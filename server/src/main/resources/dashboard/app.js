@@ -285,6 +285,12 @@ function semaphorePage(name) {
     while (list.children.length > 60) list.lastChild.remove();
   }
 
+  let channelsRefresh = null;
+  function refreshChannelsSoon() {
+    if (channelsRefresh) return;
+    channelsRefresh = setTimeout(() => { channelsRefresh = null; loadChannels(); }, 1000);
+  }
+
   let jobsRefresh = null;
   function refreshJobsSoon() {
     if (jobsRefresh) return;
@@ -303,7 +309,7 @@ function semaphorePage(name) {
       source.close();
       setLive('off', 'deleted');
     }
-    if ((type === 'paused' || type === 'resumed') && d.channel) loadChannels();
+    if (type !== 'rejected') refreshChannelsSoon();   // at most one reload a second, however busy
     if (['enqueued', 'attempt', 'dead', 'redriven', 'purged', 'expired'].includes(type)
       || (type === 'granted' && d.mode === 'job')) refreshJobsSoon();
     queueRender();
@@ -327,6 +333,7 @@ function semaphorePage(name) {
   // -- channels --------------------------------------------------------------------------------
 
   async function loadChannels() {
+    if (s.stopped) return;
     try {
       const r = await api('GET', '/v1/semaphores/' + enc(name) + '/channels');
       $('channels-body').replaceChildren(...r.items.map(c => el('tr', {},
@@ -472,6 +479,7 @@ function semaphorePage(name) {
       if (source) source.close();
       s.timers.forEach(clearInterval);
       if (jobsRefresh) clearTimeout(jobsRefresh);
+      if (channelsRefresh) clearTimeout(channelsRefresh);
       window.removeEventListener('resize', onResize);
       document.title = 'Sluice';
     }
