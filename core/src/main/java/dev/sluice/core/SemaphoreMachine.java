@@ -1,5 +1,7 @@
 package dev.sluice.core;
 
+import dev.sluice.core.Effects.AcquireMode;
+import dev.sluice.core.Effects.AttemptOutcome;
 import dev.sluice.core.job.JobRecord;
 import dev.sluice.core.job.JobState;
 import dev.sluice.core.permit.PermitIds;
@@ -66,6 +68,15 @@ public final class SemaphoreMachine {
         return effects;
     }
 
+    /**
+     * The semaphore as this operation last read or wrote it, or null if it never read it. Asked
+     * after the operation, it is the state the operation commits, unless the operation deleted
+     * the semaphore ({@link Effects.Deleted}).
+     */
+    public SemaphoreRecord lastKnown() {
+        return semaphore;
+    }
+
     // ---- semaphores -------------------------------------------------------------------------
 
     /** The semaphore as it is now. */
@@ -85,6 +96,7 @@ public final class SemaphoreMachine {
             semaphore = SemaphoreRecord.create(name, config.withDelivery(config.delivery().withoutSecret()), now);
             keepSecret(config.delivery());
             ledger.save(semaphore);
+            effects.changed(new Effects.Reconfigured(null, config));
             return true;
         }
         semaphore = existing.get();
@@ -102,10 +114,13 @@ public final class SemaphoreMachine {
 
     private void reconfigure(SemaphoreConfig requested) {
         SemaphoreConfig next = requested.withDelivery(requested.delivery().withoutSecret());
-        boolean wasWebhook = semaphore.config().delivery().isWebhook();
+        SemaphoreConfig before = semaphore.config();
         semaphore = semaphore.withConfig(next, now);
         keepSecret(requested.delivery());
-        if (wasWebhook && !next.delivery().isWebhook()) {
+        if (!before.equals(next)) {
+            effects.changed(new Effects.Reconfigured(before, next));
+        }
+        if (before.delivery().isWebhook() && !next.delivery().isWebhook()) {
             handBackUndelivered();
         }
         dispatch(0, null);
@@ -189,6 +204,7 @@ public final class SemaphoreMachine {
                     + "try again in a moment or delete with force=true");
         }
         ledger.deleteSemaphore();
+        effects.changed(new Effects.Deleted(s.config()));
     }
 
     /** Stops granting on the whole semaphore ({@code channel == null}) or on one channel. */
@@ -205,7 +221,11 @@ public final class SemaphoreMachine {
             return update(c -> c.withPaused(paused));
         }
         current();
-        ledger.save(ledger.channel(channel).withPaused(paused));
+        ChannelRecord before = ledger.channel(channel);
+        ledger.save(before.withPaused(paused));
+        if (before.paused() != paused) {
+            effects.changed(new Effects.ChannelPaused(channel, paused));
+        }
         dispatch(0, null);
         effects.markClaimable();
         ledger.save(semaphore);
@@ -223,9 +243,11 @@ public final class SemaphoreMachine {
         ProblemCode refusal = refusal(channel, d);
         if (refusal != null) {
             ledger.save(semaphore);
+            effects.changed(new Effects.Rejected(AcquireMode.TRY, refusal));
             throw new SluiceException(refusal, refusalMessage(refusal, channel));
         }
         PermitRecord permit = grant(channel, effectiveLease, null);
+        effects.changed(new Effects.Granted(AcquireMode.TRY, permit, null, null, null));
         if (semaphore.config().delivery().isWebhook() && !d.reserved().isEmpty()) {
             dispatch(0, null);   // the capacity set aside for them is still free
         }
@@ -247,11 +269,14 @@ public final class SemaphoreMachine {
         Dispatch d = dispatch(0, null);
         AcquireOutcome outcome;
         if (refusal(channel, d) == null) {
-            outcome = new AcquireOutcome.Granted(grant(channel, effectiveLease, null));
+            PermitRecord permit = grant(channel, effectiveLease, null);
+            effects.changed(new Effects.Granted(AcquireMode.WAIT, permit, null, null, null));
+            outcome = new AcquireOutcome.Granted(permit);
         } else {
             semaphore = semaphore.withNextSeq().counted(1, 0, 0);
             JobRecord waiter = JobRecord.newWaiter(waiterId, channel, semaphore.lastSeq(), lease, deadline, now);
             ledger.save(waiter);
+            effects.changed(new Effects.Queued(AcquireMode.WAIT, waiter.id(), channel));
             outcome = new AcquireOutcome.Queued(waiter.id());
         }
         ledger.save(semaphore);
@@ -271,12 +296,17 @@ public final class SemaphoreMachine {
             semaphore = s.counted(-1, 0, 0);
             ledger.save(semaphore);
             boolean paused = semaphore.config().paused() || ledger.channel(w.channel()).paused();
-            return new AcquireOutcome.Rejected(paused ? ProblemCode.PAUSED : ProblemCode.LIMIT_REACHED);
+            ProblemCode reason = paused ? ProblemCode.PAUSED : ProblemCode.LIMIT_REACHED;
+            effects.changed(new Effects.Rejected(AcquireMode.WAIT, reason));
+            return new AcquireOutcome.Rejected(reason);
         }
-        return ledger.permitOfHolder(waiterId)
-                .filter(p -> p.state() == PermitRecord.State.HELD)
-                .<AcquireOutcome>map(AcquireOutcome.Granted::new)
-                .orElse(new AcquireOutcome.Rejected(ProblemCode.LIMIT_REACHED));
+        Optional<PermitRecord> granted = ledger.permitOfHolder(waiterId).filter(p -> p.state() == PermitRecord.State.HELD);
+        if (granted.isPresent()) {
+            return new AcquireOutcome.Granted(granted.get());
+        }
+        // the timekeeper took the waiter out at its deadline, a moment before this
+        effects.changed(new Effects.Rejected(AcquireMode.WAIT, ProblemCode.LIMIT_REACHED));
+        return new AcquireOutcome.Rejected(ProblemCode.LIMIT_REACHED);
     }
 
     /** Extends a held permit's lease: by {@code lease}, else by the lease it was granted with. */
@@ -339,6 +369,14 @@ public final class SemaphoreMachine {
 
     /** Accepts a job into the queue; a repeated idempotency key returns the first job. */
     public Enqueued enqueue(String payload, String channel, int priority, String idempotencyKey) {
+        return enqueue(payload, channel, priority, idempotencyKey, null);
+    }
+
+    /**
+     * As {@link #enqueue(String, String, int, String)}, with the W3C {@code traceparent} of the
+     * enqueuing request, kept with the job and handed on at each delivery (null for none).
+     */
+    public Enqueued enqueue(String payload, String channel, int priority, String idempotencyKey, String traceparent) {
         current();
         if (idempotencyKey != null) {
             Optional<JobRecord> first = ledger.jobWithIdempotencyKey(idempotencyKey);
@@ -347,7 +385,7 @@ public final class SemaphoreMachine {
             }
         }
         semaphore = semaphore.withNextSeq().counted(1, 0, 0);
-        JobRecord job = JobRecord.newJob(newId('j'), channel, priority, semaphore.lastSeq(), payload, idempotencyKey, now);
+        JobRecord job = JobRecord.newJob(newId('j'), channel, priority, semaphore.lastSeq(), payload, idempotencyKey, traceparent, now);
         ledger.save(job);
         if (semaphore.config().delivery().isWebhook()) {
             dispatch(0, null);
@@ -355,6 +393,7 @@ public final class SemaphoreMachine {
         }
         ledger.save(semaphore);
         effects.markClaimable();
+        effects.changed(new Effects.Queued(AcquireMode.JOB, job.id(), channel));
         return new Enqueued(job, true, positionOf(job));
     }
 
@@ -380,6 +419,7 @@ public final class SemaphoreMachine {
             throw leaseExpired(jobId);   // the lease timer reclaims it; a refusal writes nothing
         }
         free(permit);
+        effects.changed(new Effects.AttemptEnded(jobId, AttemptOutcome.COMPLETED, permit, job.traceparent(), now));
         ledger.save(job.finished(JobState.COMPLETED, null, now));
         semaphore = semaphore.counted(0, -1, 0);
         dispatch(0, null);
@@ -394,6 +434,7 @@ public final class SemaphoreMachine {
             throw leaseExpired(jobId);   // the lease timer reclaims it; a refusal writes nothing
         }
         free(permit);
+        effects.changed(new Effects.AttemptEnded(jobId, AttemptOutcome.FAILED, permit, job.traceparent(), now));
         attemptFailed(job, error, retryable);
         dispatch(0, null);
         ledger.save(semaphore);
@@ -462,7 +503,7 @@ public final class SemaphoreMachine {
                     + "; only waiting or inflight jobs can be moved" + (job.state() == JobState.DEAD ? " (redrive dead jobs)" : ""));
         }
         if (job.state() == JobState.INFLIGHT) {
-            freeHeldPermitOf(job);
+            effects.changed(new Effects.AttemptEnded(jobId, AttemptOutcome.HANDED_BACK, freeHeldPermitOf(job), job.traceparent(), now));
             semaphore = semaphore.counted(1, -1, 0);
         }
         long seq = job.originalSeq();
@@ -485,7 +526,7 @@ public final class SemaphoreMachine {
         switch (job.state()) {
             case WAITING -> semaphore = semaphore.counted(-1, 0, 0);
             case INFLIGHT -> {
-                freeHeldPermitOf(job);
+                effects.changed(new Effects.AttemptEnded(jobId, AttemptOutcome.CANCELLED, freeHeldPermitOf(job), job.traceparent(), now));
                 semaphore = semaphore.counted(0, -1, 0);
             }
             case DEAD -> semaphore = semaphore.counted(0, 0, -1);
@@ -527,6 +568,7 @@ public final class SemaphoreMachine {
             semaphore = semaphore.counted(1, 0, -1);
         }
         if (!dead.isEmpty()) {
+            effects.changed(new Effects.Redriven(dead.size()));
             effects.markClaimable();
             dispatch(0, null);
         }
@@ -539,6 +581,9 @@ public final class SemaphoreMachine {
         current();
         int deleted = ledger.deleteWaitingJobs();
         semaphore = semaphore.counted(-deleted, 0, 0);
+        if (deleted > 0) {
+            effects.changed(new Effects.Purged(deleted));
+        }
         dispatch(0, null);
         ledger.save(semaphore);
         return deleted;
@@ -633,7 +678,9 @@ public final class SemaphoreMachine {
         JobRecord job = found.get();
         if (semaphore.config().delivery().releaseOnSuccess()) {
             // held still, even if its lease ended a moment ago: nobody else can have its capacity yet
-            free(ledger.permit(permitId).orElseThrow());
+            PermitRecord permit = ledger.permit(permitId).orElseThrow();
+            free(permit);
+            effects.changed(new Effects.AttemptEnded(jobId, AttemptOutcome.COMPLETED, permit, job.traceparent(), now));
             ledger.save(job.delivered(now).finished(JobState.COMPLETED, null, now));
             semaphore = semaphore.counted(0, -1, 0);
             dispatch(0, null);
@@ -659,9 +706,11 @@ public final class SemaphoreMachine {
         if (permit.isExpiredAt(now)) {
             ledger.save(permit.expired());   // its lease ran out meanwhile: kept to answer 410, as the timer would
             giveBack(permit);
+            effects.changed(new Effects.Expired(permit, jobId, now));
         } else {
             free(permit);
         }
+        effects.changed(new Effects.AttemptEnded(jobId, AttemptOutcome.FAILED, permit, found.get().traceparent(), now));
         attemptFailed(found.get(), error.length() > Limits.MAX_ERROR_LENGTH ? error.substring(0, Limits.MAX_ERROR_LENGTH) : error,
                 true);
         dispatch(0, null);
@@ -712,6 +761,7 @@ public final class SemaphoreMachine {
                 ? job.idempotencyKey() : null;
         semaphore = semaphore.withNextSeq().counted(1, 0, 0);
         ledger.save(job.arrivedFrom(source, semaphore.lastSeq(), key, now));
+        effects.changed(new Effects.Queued(AcquireMode.JOB, job.id(), job.channel()));
         if (semaphore.config().delivery().isWebhook()) {
             dispatch(0, null);
         }
@@ -740,6 +790,7 @@ public final class SemaphoreMachine {
                     + (job.lastError() == null ? "" : "; last error: " + job.lastError());
             ledger.save(job.forwardFailed(error.length() > Limits.MAX_ERROR_LENGTH
                     ? error.substring(0, Limits.MAX_ERROR_LENGTH) : error, now));
+            effects.changed(new Effects.DeadLettered(jobId, error));
             semaphore = semaphore.counted(0, 0, 1);
             ledger.save(semaphore);
         }
@@ -857,18 +908,21 @@ public final class SemaphoreMachine {
                 }
                 if (entry.isWaiter()) {
                     PermitRecord permit = grant(entry.channel(), Leases.effective(entry.lease(), config), entry.id());
+                    effects.changed(new Effects.Granted(AcquireMode.WAIT, permit, entry.id(), entry.availableAt(), null));
                     ledger.deleteJob(entry.id());
                     semaphore = semaphore.counted(-1, 0, 0);
                     channelInUse.merge(entry.channel(), 1, Integer::sum);
                     effects.granted(entry.id(), permit);
                 } else if (webhook && grantDeliveries) {
                     PermitRecord permit = grant(entry.channel(), config.leaseTimeout(), entry.id());
+                    effects.changed(new Effects.Granted(AcquireMode.JOB, permit, entry.id(), entry.availableAt(), entry.traceparent()));
                     ledger.save(entry.grantedForDelivery(permit.id(), now));
                     semaphore = semaphore.counted(-1, 1, 0);
                     channelInUse.merge(entry.channel(), 1, Integer::sum);
                     effects.markDeliveriesDue();
                 } else if (!webhook && claimed.size() < claimMax) {
                     PermitRecord permit = grant(entry.channel(), claimLease, entry.id());
+                    effects.changed(new Effects.Granted(AcquireMode.JOB, permit, entry.id(), entry.availableAt(), entry.traceparent()));
                     JobRecord inflight = entry.granted(permit.id(), now);
                     ledger.save(inflight);
                     semaphore = semaphore.counted(-1, 1, 0);
@@ -927,6 +981,7 @@ public final class SemaphoreMachine {
     private void free(PermitRecord permit) {
         ledger.deletePermit(permit.id());
         giveBack(permit);
+        effects.changed(new Effects.Released(permit, now));
     }
 
     private void giveBack(PermitRecord permit) {
@@ -940,6 +995,9 @@ public final class SemaphoreMachine {
         ledger.save(permit.expired());
         giveBack(permit);
         Optional<JobRecord> job = holdingJob(permit);
+        effects.changed(new Effects.Expired(permit, job.map(JobRecord::id).orElse(null), now));
+        job.ifPresent(j -> effects.changed(
+                new Effects.AttemptEnded(j.id(), AttemptOutcome.LEASE_EXPIRED, permit, j.traceparent(), now)));
         if (job.isPresent() && job.get().deliveredAt() == null) {
             // a webhook delivery never answered (a hung endpoint, a node that died): a failed attempt,
             // whatever onLeaseExpired says, for no processor has had the job
@@ -949,6 +1007,7 @@ public final class SemaphoreMachine {
                 case RETRY -> attemptFailed(job.get(), "lease expired", true);
                 case DEADLETTER -> {
                     ledger.save(job.get().finished(JobState.DEAD, "lease expired", now));
+                    effects.changed(new Effects.DeadLettered(job.get().id(), "lease expired"));
                     semaphore = semaphore.counted(0, -1, 1);
                 }
             }
@@ -963,10 +1022,11 @@ public final class SemaphoreMachine {
                 .filter(j -> j.state() == JobState.INFLIGHT && permit.id().equals(j.permitId()));
     }
 
-    private void freeHeldPermitOf(JobRecord job) {
-        ledger.permit(job.permitId())
-                .filter(p -> p.state() == PermitRecord.State.HELD)
-                .ifPresent(this::free);
+    /** Frees the permit an inflight job holds; answers it, or null if it held none. */
+    private PermitRecord freeHeldPermitOf(JobRecord job) {
+        Optional<PermitRecord> held = ledger.permit(job.permitId()).filter(p -> p.state() == PermitRecord.State.HELD);
+        held.ifPresent(this::free);
+        return held.orElse(null);
     }
 
     /** An inflight job's attempt ended in failure; its permit is already freed. */
@@ -989,7 +1049,11 @@ public final class SemaphoreMachine {
                 semaphore = semaphore.counted(0, -1, 0);
             }
             case SUSPEND -> {
-                ledger.save(ledger.channel(job.channel()).withPaused(true));
+                ChannelRecord channel = ledger.channel(job.channel());
+                if (!channel.paused()) {
+                    effects.changed(new Effects.ChannelPaused(job.channel(), true));
+                }
+                ledger.save(channel.withPaused(true));
                 ledger.save(job.waitingAgain(job.originalSeq(), now, error, now));
                 semaphore = semaphore.counted(1, -1, 0);
             }
@@ -997,6 +1061,7 @@ public final class SemaphoreMachine {
                 if (job.forwardedFrom() != null) {
                     // forwarded once already: one hop only, so that forwards can never go round in a circle
                     ledger.save(job.finished(JobState.DEAD, error, now));
+                    effects.changed(new Effects.DeadLettered(job.id(), error));
                     semaphore = semaphore.counted(0, -1, 1);
                 } else {
                     ledger.save(job.forwarding(retry.forwardTo(), error, now));
@@ -1006,6 +1071,7 @@ public final class SemaphoreMachine {
             }
             case DEADLETTER -> {
                 ledger.save(job.finished(JobState.DEAD, error, now));
+                effects.changed(new Effects.DeadLettered(job.id(), error));
                 semaphore = semaphore.counted(0, -1, 1);
             }
         }

@@ -16,9 +16,15 @@ import java.util.Objects;
  * @param storeUrl        the JDBC URL of an external store, or null for the embedded one in {@code dataDir}
  * @param maxPayloadBytes the largest job payload accepted
  * @param semaphores      semaphores declared in the config file: created or replaced at start
+ * @param observability   metrics and event-stream settings
  */
 public record ServerSettings(String host, int port, Path dataDir, String storeUrl, int maxPayloadBytes,
-                             List<DeclaredSemaphore> semaphores) {
+                             List<DeclaredSemaphore> semaphores, ObservabilitySettings observability) {
+
+    public ServerSettings(String host, int port, Path dataDir, String storeUrl, int maxPayloadBytes,
+                          List<DeclaredSemaphore> semaphores) {
+        this(host, port, dataDir, storeUrl, maxPayloadBytes, semaphores, ObservabilitySettings.defaults());
+    }
 
     /** A semaphore the config file declares, with the config it must have. */
     public record DeclaredSemaphore(String name, SemaphoreConfig config) {
@@ -39,6 +45,7 @@ public record ServerSettings(String host, int port, Path dataDir, String storeUr
                     + " bytes, got " + maxPayloadBytes);
         }
         semaphores = List.copyOf(semaphores);
+        Objects.requireNonNull(observability, "observability");
     }
 
     public static ServerSettings defaults() {
@@ -46,26 +53,30 @@ public record ServerSettings(String host, int port, Path dataDir, String storeUr
     }
 
     public ServerSettings withPort(int newPort) {
-        return new ServerSettings(host, newPort, dataDir, storeUrl, maxPayloadBytes, semaphores);
+        return new ServerSettings(host, newPort, dataDir, storeUrl, maxPayloadBytes, semaphores, observability);
     }
 
     public ServerSettings withHost(String newHost) {
-        return new ServerSettings(newHost, port, dataDir, storeUrl, maxPayloadBytes, semaphores);
+        return new ServerSettings(newHost, port, dataDir, storeUrl, maxPayloadBytes, semaphores, observability);
     }
 
     public ServerSettings withDataDir(Path newDataDir) {
-        return new ServerSettings(host, port, newDataDir, storeUrl, maxPayloadBytes, semaphores);
+        return new ServerSettings(host, port, newDataDir, storeUrl, maxPayloadBytes, semaphores, observability);
     }
 
     public ServerSettings withStoreUrl(String newStoreUrl) {
-        return new ServerSettings(host, port, dataDir, newStoreUrl, maxPayloadBytes, semaphores);
+        return new ServerSettings(host, port, dataDir, newStoreUrl, maxPayloadBytes, semaphores, observability);
     }
 
     public ServerSettings withMaxPayloadBytes(int newMaxPayloadBytes) {
-        return new ServerSettings(host, port, dataDir, storeUrl, newMaxPayloadBytes, semaphores);
+        return new ServerSettings(host, port, dataDir, storeUrl, newMaxPayloadBytes, semaphores, observability);
     }
 
     public ServerSettings withSemaphores(List<DeclaredSemaphore> declared) {
-        return new ServerSettings(host, port, dataDir, storeUrl, maxPayloadBytes, declared);
+        return new ServerSettings(host, port, dataDir, storeUrl, maxPayloadBytes, declared, observability);
+    }
+
+    public ServerSettings withObservability(ObservabilitySettings newObservability) {
+        return new ServerSettings(host, port, dataDir, storeUrl, maxPayloadBytes, semaphores, newObservability);
     }
 }

@@ -1,21 +1,33 @@
 package dev.sluice.server;
 
 import dev.sluice.core.ProblemCode;
+import dev.sluice.core.semaphore.SemaphoreRecord;
+import dev.sluice.server.audit.AuditLog;
+import dev.sluice.server.events.EventHub;
+import dev.sluice.server.events.EventRoutes;
 import dev.sluice.server.http.Json;
 import dev.sluice.server.http.Problems;
 import dev.sluice.server.jobs.ClaimRegistry;
 import dev.sluice.server.jobs.Forwarder;
 import dev.sluice.server.jobs.JobRoutes;
+import dev.sluice.server.metrics.MetricsRoutes;
+import dev.sluice.server.metrics.SluiceMetrics;
+import dev.sluice.server.openapi.OpenApiRoutes;
 import dev.sluice.server.permits.PermitRoutes;
 import dev.sluice.server.permits.WaitRegistry;
+import dev.sluice.server.semaphores.ChannelRoutes;
 import dev.sluice.server.semaphores.SemaphoreRoutes;
 import dev.sluice.server.webhooks.WebhookDispatcher;
+import dev.sluice.server.tracing.OtelTracing;
 import dev.sluice.store.SqliteStore;
 import dev.sluice.store.Store;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.node.ObjectNode;
@@ -32,13 +44,22 @@ public final class SluiceServer implements AutoCloseable {
     private final WebhookDispatcher webhooks;
     private final Forwarder forwarder;
     private final Javalin app;
+    private final SluiceMetrics metrics;
+    private final EventHub events;
+    private final List<String> routes;
+    private final OtelTracing tracing;
 
-    private SluiceServer(Store store, Timekeeper timekeeper, WebhookDispatcher webhooks, Forwarder forwarder, Javalin app) {
+    private SluiceServer(Store store, Timekeeper timekeeper, WebhookDispatcher webhooks, Forwarder forwarder, Javalin app,
+                         SluiceMetrics metrics, EventHub events, List<String> routes, OtelTracing tracing) {
         this.store = store;
         this.timekeeper = timekeeper;
         this.webhooks = webhooks;
         this.forwarder = forwarder;
         this.app = app;
+        this.metrics = metrics;
+        this.events = events;
+        this.routes = routes;
+        this.tracing = tracing;
     }
 
     /** Starts a node on the store the settings name: the embedded one in {@code dataDir} unless a store URL is given. */
@@ -77,6 +98,21 @@ public final class SluiceServer implements AutoCloseable {
                 forwarder.wake(committed.semaphore());
             }
         });
+        SluiceMetrics metrics = new SluiceMetrics(settings.observability().labelledSemaphores());
+        metrics.load(allSemaphores(engine));
+        metrics.install(engine);
+        EventHub events = new EventHub(settings.observability().eventRing(), engine.clock());
+        events.install(engine);
+        metrics.registry().gauge("sluice.events.subscribers", events, EventHub::subscriberCount);
+        new AuditLog().install(engine);
+        OtelTracing tracing = null;
+        if (settings.observability().otlpEndpoint() != null) {
+            tracing = OtelTracing.start(settings.observability().otlpEndpoint());
+            tracing.install(engine);
+            log.info("Sending spans to {}", settings.observability().otlpEndpoint());
+        }
+        OtelTracing spans = tracing;
+        List<String> routes = new CopyOnWriteArrayList<>();
         Javalin app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
@@ -84,9 +120,27 @@ public final class SluiceServer implements AutoCloseable {
             config.jetty.port = settings.port();
             config.http.maxRequestSize = settings.maxPayloadBytes() + 64L * 1024;
             config.http.asyncTimeout = 0;
+            config.events.handlerAdded(h -> routes.add(h.getHttpMethod().name() + " " + h.getPath()));
+            config.requestLogger.http((ctx, millis) -> {
+                String route = routeOf(ctx);
+                metrics.httpRequest(ctx.method().name(), route, ctx.statusCode(), millis.longValue());
+                if (spans != null) {
+                    spans.request(ctx, route, millis.longValue());
+                }
+            });
+            config.staticFiles.add(files -> {
+                files.hostedPath = "/";
+                files.directory = "/dashboard";
+                files.location = Location.CLASSPATH;
+                files.headers = java.util.Map.of("Cache-Control", "no-cache");
+            });
             new SemaphoreRoutes(engine).register(config.routes);
             new PermitRoutes(engine, waits).register(config.routes);
             new JobRoutes(engine, claims, settings.maxPayloadBytes()).register(config.routes);
+            new ChannelRoutes(engine).register(config.routes);
+            new EventRoutes(engine, events).register(config.routes);
+            new MetricsRoutes(metrics).register(config.routes);
+            new OpenApiRoutes().register(config.routes);
             config.routes.get("/healthz", ctx -> Json.send(ctx, 200, status("ok")));
             config.routes.get("/readyz", ctx -> {
                 if (engine.isHealthy()) {
@@ -114,17 +168,49 @@ public final class SluiceServer implements AutoCloseable {
             webhooks.close();
             forwarder.close();
             timekeeper.close();
+            events.close();
+            metrics.close();
+            if (spans != null) {
+                spans.close();
+            }
             throw e;
         }
-        log.info("Sluice listening on http://{}:{}", settings.host(), app.port());
-        return new SluiceServer(store, timekeeper, webhooks, forwarder, app);
+        log.info("Sluice listening on http://{}:{} (dashboard at /, metrics at /metrics)", settings.host(), app.port());
+        return new SluiceServer(store, timekeeper, webhooks, forwarder, app, metrics, events, List.copyOf(routes), spans);
+    }
+
+    /** Every semaphore, page by page: the metrics start from the state the store holds. */
+    private static List<SemaphoreRecord> allSemaphores(Engine engine) {
+        List<SemaphoreRecord> all = new ArrayList<>();
+        String after = null;
+        List<SemaphoreRecord> page;
+        do {
+            String from = after;
+            page = engine.query(q -> q.semaphores(from, 1000)).join();
+            all.addAll(page);
+            after = page.isEmpty() ? null : page.getLast().name();
+        } while (page.size() == 1000);
+        return all;
+    }
+
+    /** The route template a request matched (bounded, for metric labels), or what it fell to. */
+    private static String routeOf(io.javalin.http.Context ctx) {
+        try {
+            var endpoint = ctx.endpoints().matchedHttpEndpoint();
+            if (endpoint != null) {
+                return endpoint.path;
+            }
+        } catch (RuntimeException ignored) {
+            // no endpoint matched
+        }
+        return ctx.statusCode() == 404 ? "NOT_FOUND" : "static";
     }
 
     /** The config file is the truth for the semaphores it declares: each is created or given exactly that config. */
     private static void declare(Engine engine, List<ServerSettings.DeclaredSemaphore> declared) {
         for (ServerSettings.DeclaredSemaphore d : declared) {
             record Put(boolean created, boolean secretGenerated) {}
-            Put put = engine.apply(d.name(), m -> new Put(m.put(d.config()), m.generatedSecret() != null)).join();
+            Put put = engine.apply(d.name(), "config-file", m -> new Put(m.put(d.config()), m.generatedSecret() != null)).join();
             log.info("Semaphore {} {} from the config file (limit {})", d.name(), put.created() ? "created" : "configured",
                     d.config().limit());
             if (put.secretGenerated()) {
@@ -154,12 +240,30 @@ public final class SluiceServer implements AutoCloseable {
         return app.port();
     }
 
+    /** The routes served, as {@code METHOD /path/{param}}, in the order registered. */
+    public List<String> routes() {
+        return routes;
+    }
+
+    public SluiceMetrics metrics() {
+        return metrics;
+    }
+
+    public EventHub events() {
+        return events;
+    }
+
     @Override
     public void close() {
+        events.close();   // ends the open event streams, so the HTTP server can stop at once
         app.stop();
         webhooks.close();
         forwarder.close();
         timekeeper.close();
         store.close();
+        metrics.close();
+        if (tracing != null) {
+            tracing.close();   // sends the spans still buffered
+        }
     }
 }

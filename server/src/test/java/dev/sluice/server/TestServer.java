@@ -3,6 +3,7 @@ package dev.sluice.server;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.awaitility.Awaitility;
 import tools.jackson.databind.JsonNode;
 
@@ -19,7 +20,16 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(Path dataDir) {
-        return new TestServer(SluiceServer.start(ServerSettings.defaults().withPort(0).withDataDir(dataDir)));
+        return start(dataDir, UnaryOperator.identity());
+    }
+
+    /** A node with settings changed from the test defaults by {@code settings}. */
+    public static TestServer start(Path dataDir, UnaryOperator<ServerSettings> settings) {
+        return new TestServer(SluiceServer.start(settings.apply(ServerSettings.defaults().withPort(0).withDataDir(dataDir))));
+    }
+
+    public SluiceServer server() {
+        return server;
     }
 
     public Api api() {

@@ -8,6 +8,9 @@ import java.util.Optional;
 /** Reads and housekeeping across semaphores. */
 public interface Queries {
 
+    /** A channel of a semaphore with something in it: permits held, entries waiting, or paused. */
+    record ChannelStats(String name, int inUse, long waiting, boolean paused) {}
+
     /** Semaphores by name, strictly after {@code afterName} (null for the first page). */
     List<SemaphoreRecord> semaphores(String afterName, int max);
 
@@ -28,6 +31,12 @@ public interface Queries {
 
     /** Semaphores with jobs on their way to another semaphore: at start, forwards a previous process left half done. */
     List<String> semaphoresForwarding();
+
+    /**
+     * The channels of a semaphore that hold permits, have entries waiting or are paused, by name,
+     * at most {@code max}; a channel with none of these has no state.
+     */
+    List<ChannelStats> channels(String semaphore, int max);
 
     /** Deletes finished jobs and expired-permit records last changed before {@code before}; says how many. */
     int deleteFinishedBefore(Instant before);

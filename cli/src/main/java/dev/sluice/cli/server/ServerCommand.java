@@ -1,6 +1,7 @@
 package dev.sluice.cli.server;
 
 import dev.sluice.cli.config.ConfigFile;
+import dev.sluice.server.ObservabilitySettings;
 import dev.sluice.server.ServerSettings;
 import dev.sluice.server.SluiceServer;
 import java.nio.file.Path;
@@ -35,10 +36,25 @@ public final class ServerCommand implements Callable<Integer> {
             description = "Config file (YAML) of server settings and semaphores to declare (env SLUICE_CONFIG).")
     Path config;
 
+    @Option(names = "--log-format", defaultValue = "${env:SLUICE_LOG_FORMAT}", paramLabel = "text|json",
+            description = "Log lines as text (default) or as one JSON object per line (env SLUICE_LOG_FORMAT).")
+    String logFormat;
+
+    @Option(names = "--metrics-semaphores", defaultValue = "${env:SLUICE_METRICS_SEMAPHORES}", paramLabel = "N",
+            description = "How many semaphores get metric series of their own (default 100); the others are summed "
+                    + "under semaphore=\"_other\" (env SLUICE_METRICS_SEMAPHORES).")
+    Integer metricsSemaphores;
+
+    @Option(names = "--otlp-endpoint", defaultValue = "${env:SLUICE_OTLP_ENDPOINT}", paramLabel = "URL",
+            description = "Send OpenTelemetry spans (acquire, wait, delivery) over OTLP/HTTP to URL, e.g. "
+                    + "http://localhost:4318 (env SLUICE_OTLP_ENDPOINT). Off by default.")
+    String otlpEndpoint;
+
     @Override
     public Integer call() throws Exception {
         ServerSettings settings;
         try {
+            LogFormat.apply(logFormat);
             settings = settings();
         } catch (ConfigFile.InvalidConfigException | IllegalArgumentException e) {
             System.err.println("sluice: " + e.getMessage());
@@ -65,13 +81,21 @@ public final class ServerCommand implements Callable<Integer> {
                 : ConfigFile.read(config);
         ConfigFile.Server s = file.server();
         ServerSettings d = ServerSettings.defaults();
+        ObservabilitySettings observability = ObservabilitySettings.defaults();
+        if (metricsSemaphores != null) {
+            observability = observability.withLabelledSemaphores(metricsSemaphores);
+        }
+        if (otlpEndpoint != null && !otlpEndpoint.isBlank()) {
+            observability = observability.withOtlpEndpoint(otlpEndpoint);
+        }
         return new ServerSettings(
                 first(host, s.host(), d.host()),
                 first(port, s.port(), d.port()),
                 first(data, s.data(), d.dataDir()),
                 first(store, s.store(), null),
                 first(null, s.maxPayloadBytes(), d.maxPayloadBytes()),
-                file.semaphores().stream().map(ConfigFile.Semaphore::declared).toList());
+                file.semaphores().stream().map(ConfigFile.Semaphore::declared).toList(),
+                observability);
     }
 
     private static <T> T first(T flagOrEnv, T fromFile, T fallback) {

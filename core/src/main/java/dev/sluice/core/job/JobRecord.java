@@ -19,24 +19,30 @@ import java.time.Instant;
  *                      has not been answered yet
  * @param forwardedFrom the semaphore this job was forwarded from, or null
  * @param forwardedTo   the semaphore this job is being or was forwarded to, or null
+ * @param traceparent   the W3C trace context given at enqueue, handed on at each delivery; null when none was given
  */
 public record JobRecord(String id, Kind kind, String channel, int priority, long seq, long originalSeq,
                         JobState state, String payload, String idempotencyKey, int attempts, Duration lease,
                         Instant deadline, Instant availableAt, String permitId, String lastError,
                         Instant createdAt, Instant updatedAt, Instant deliveredAt, String forwardedFrom,
-                        String forwardedTo) {
+                        String forwardedTo, String traceparent) {
 
     public enum Kind { JOB, WAITER }
 
     public static JobRecord newJob(String id, String channel, int priority, long seq, String payload,
                                    String idempotencyKey, Instant now) {
+        return newJob(id, channel, priority, seq, payload, idempotencyKey, null, now);
+    }
+
+    public static JobRecord newJob(String id, String channel, int priority, long seq, String payload,
+                                   String idempotencyKey, String traceparent, Instant now) {
         return new JobRecord(id, Kind.JOB, channel, priority, seq, seq, JobState.WAITING, payload, idempotencyKey,
-                0, null, null, now, null, null, now, now, null, null, null);
+                0, null, null, now, null, null, now, now, null, null, null, traceparent);
     }
 
     public static JobRecord newWaiter(String id, String channel, long seq, Duration lease, Instant deadline, Instant now) {
         return new JobRecord(id, Kind.WAITER, channel, 0, seq, seq, JobState.WAITING, null, null,
-                0, lease, deadline, now, null, null, now, now, null, null, null);
+                0, lease, deadline, now, null, null, now, now, null, null, null, null);
     }
 
     public boolean isWaiter() {
@@ -60,40 +66,40 @@ public record JobRecord(String id, Kind kind, String channel, int priority, long
     private JobRecord inflight(String newPermitId, Instant now, Instant delivered) {
         return new JobRecord(id, kind, channel, priority, seq, originalSeq, JobState.INFLIGHT, payload, idempotencyKey,
                 attempts + 1, lease, deadline, availableAt, newPermitId, lastError, createdAt, now, delivered,
-                forwardedFrom, forwardedTo);
+                forwardedFrom, forwardedTo, traceparent);
     }
 
     /** The webhook accepted the current attempt. */
     public JobRecord delivered(Instant now) {
         return new JobRecord(id, kind, channel, priority, seq, originalSeq, state, payload, idempotencyKey,
-                attempts, lease, deadline, availableAt, permitId, lastError, createdAt, now, now, forwardedFrom, forwardedTo);
+                attempts, lease, deadline, availableAt, permitId, lastError, createdAt, now, now, forwardedFrom, forwardedTo, traceparent);
     }
 
     /** A grant for delivery taken back before any delivery was made: back where it was; the attempt does not count. */
     public JobRecord undelivered(Instant now) {
         return new JobRecord(id, kind, channel, priority, seq, originalSeq, JobState.WAITING, payload, idempotencyKey,
-                Math.max(0, attempts - 1), lease, deadline, now, null, lastError, createdAt, now, null, forwardedFrom, forwardedTo);
+                Math.max(0, attempts - 1), lease, deadline, now, null, lastError, createdAt, now, null, forwardedFrom, forwardedTo, traceparent);
     }
 
     public JobRecord waitingAgain(long newSeq, Instant newAvailableAt, String error, Instant now) {
         return new JobRecord(id, kind, channel, priority, newSeq, originalSeq, JobState.WAITING, payload, idempotencyKey,
-                attempts, lease, deadline, newAvailableAt, null, error, createdAt, now, null, forwardedFrom, forwardedTo);
+                attempts, lease, deadline, newAvailableAt, null, error, createdAt, now, null, forwardedFrom, forwardedTo, traceparent);
     }
 
     public JobRecord finished(JobState finalState, String error, Instant now) {
         return new JobRecord(id, kind, channel, priority, seq, originalSeq, finalState, payload, idempotencyKey,
-                attempts, lease, deadline, availableAt, null, error, createdAt, now, deliveredAt, forwardedFrom, forwardedTo);
+                attempts, lease, deadline, availableAt, null, error, createdAt, now, deliveredAt, forwardedFrom, forwardedTo, traceparent);
     }
 
     public JobRecord redriven(long newSeq, Instant now) {
         return new JobRecord(id, kind, channel, priority, newSeq, originalSeq, JobState.WAITING, payload, idempotencyKey,
-                0, lease, deadline, now, null, lastError, createdAt, now, null, forwardedFrom, null);
+                0, lease, deadline, now, null, lastError, createdAt, now, null, forwardedFrom, null, traceparent);
     }
 
     /** Retries exhausted: on its way to {@code target}, the first step of a forward. */
     public JobRecord forwarding(String target, String error, Instant now) {
         return new JobRecord(id, kind, channel, priority, seq, originalSeq, JobState.FORWARDING, payload, idempotencyKey,
-                attempts, lease, deadline, availableAt, null, error, createdAt, now, deliveredAt, forwardedFrom, target);
+                attempts, lease, deadline, availableAt, null, error, createdAt, now, deliveredAt, forwardedFrom, target, traceparent);
     }
 
     /** The target semaphore has the job: the last step of a forward. */
@@ -104,7 +110,7 @@ public record JobRecord(String id, Kind kind, String channel, int priority, long
     /** The forward could not be made: the job is dead here, with the reason. */
     public JobRecord forwardFailed(String reason, Instant now) {
         return new JobRecord(id, kind, channel, priority, seq, originalSeq, JobState.DEAD, payload, idempotencyKey,
-                attempts, lease, deadline, availableAt, null, reason, createdAt, now, deliveredAt, forwardedFrom, null);
+                attempts, lease, deadline, availableAt, null, reason, createdAt, now, deliveredAt, forwardedFrom, null, traceparent);
     }
 
     /**
@@ -114,6 +120,6 @@ public record JobRecord(String id, Kind kind, String channel, int priority, long
      */
     public JobRecord arrivedFrom(String source, long newSeq, String keptIdempotencyKey, Instant now) {
         return new JobRecord(id, Kind.JOB, channel, priority, newSeq, newSeq, JobState.WAITING, payload, keptIdempotencyKey,
-                0, null, null, now, null, lastError, createdAt, now, null, source, null);
+                0, null, null, now, null, lastError, createdAt, now, null, source, null, traceparent);
     }
 }

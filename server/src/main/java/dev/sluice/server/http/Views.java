@@ -74,6 +74,9 @@ public final class Views {
         n.put("deliveredAt", Json.instant(j.deliveredAt()));
         n.put("forwardedFrom", j.forwardedFrom());
         n.put("forwardedTo", j.forwardedTo());
+        if (j.traceparent() != null) {
+            n.put("traceparent", j.traceparent());
+        }
         n.set("payload", Json.parse(j.payload()));
         return n;
     }
@@ -87,6 +90,9 @@ public final class Views {
         n.put("fencingToken", c.permit().fencingToken());
         n.put("attempt", c.job().attempts());
         n.put("expiresAt", Json.instant(c.permit().expiresAt()));
+        if (c.job().traceparent() != null) {
+            n.put("traceparent", c.job().traceparent());   // the enqueuer's trace, so the worker can continue it
+        }
         return n;
     }
 }

@@ -8,9 +8,11 @@ import dev.sluice.core.SluiceException;
 import dev.sluice.core.job.JobRecord;
 import dev.sluice.core.job.JobState;
 import dev.sluice.server.Engine;
+import dev.sluice.server.http.Actors;
 import dev.sluice.server.http.Async;
 import dev.sluice.server.http.Json;
 import dev.sluice.server.http.Params;
+import dev.sluice.server.http.TraceContext;
 import dev.sluice.server.http.Views;
 import dev.sluice.store.json.Fields;
 import io.javalin.config.RoutesConfig;
@@ -81,7 +83,8 @@ public final class JobRoutes {
             key = header;
         }
         String idempotencyKey = key;
-        Async.respond(ctx, engine.apply(name, m -> m.enqueue(payload, channel, priority == null ? 0 : priority, idempotencyKey)),
+        String traceparent = TraceContext.traceparent(ctx.header(TraceContext.HEADER));
+        Async.respond(ctx, engine.apply(name, m -> m.enqueue(payload, channel, priority == null ? 0 : priority, idempotencyKey, traceparent)),
                 (c, e) -> {
                     ObjectNode n = Views.job(name, e.job(), e.position());
                     n.put("position", e.position());
@@ -169,7 +172,7 @@ public final class JobRoutes {
         if (state != JobState.WAITING && state != JobState.DEAD) {
             throw SluiceException.invalid("only waiting or dead jobs can be deleted in bulk: use state=waiting or state=dead");
         }
-        Async.respond(ctx, engine.apply(name, m -> state == JobState.DEAD ? m.deleteDead() : m.purge()), (c, deleted) -> {
+        Async.respond(ctx, engine.apply(name, Actors.of(ctx), m -> state == JobState.DEAD ? m.deleteDead() : m.purge()), (c, deleted) -> {
             ObjectNode n = Json.object();
             n.put("deleted", deleted);
             Json.send(c, 200, n);
@@ -262,7 +265,7 @@ public final class JobRoutes {
         }
         boolean original = "original".equals(position);
         List<String> jobIds = ids;
-        Async.respond(ctx, engine.apply(name, m -> m.redrive(jobIds, original)), (c, n) -> {
+        Async.respond(ctx, engine.apply(name, Actors.of(ctx), m -> m.redrive(jobIds, original)), (c, n) -> {
             ObjectNode out = Json.object();
             out.put("redriven", n);
             Json.send(c, 200, out);

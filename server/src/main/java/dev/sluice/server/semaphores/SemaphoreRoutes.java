@@ -5,6 +5,7 @@ import dev.sluice.core.Names;
 import dev.sluice.core.semaphore.SemaphoreConfig;
 import dev.sluice.core.semaphore.SemaphoreRecord;
 import dev.sluice.server.Engine;
+import dev.sluice.server.http.Actors;
 import dev.sluice.server.http.Async;
 import dev.sluice.server.http.Json;
 import dev.sluice.server.http.Params;
@@ -44,7 +45,7 @@ public final class SemaphoreRoutes {
     private void put(Context ctx) {
         String name = Params.semaphore(ctx);
         SemaphoreConfig config = ConfigCodec.fromJson(Json.body(ctx));
-        Async.respond(ctx, engine.apply(name, m -> {
+        Async.respond(ctx, engine.apply(name, Actors.of(ctx), m -> {
             boolean created = m.put(config);
             return new Put(created, SemaphoreView.of(m), m.generatedSecret());
         }), (c, r) -> Json.send(c, r.created() ? 201 : 200, withSecret(Views.semaphore(r.view()), r.secret())));
@@ -66,7 +67,7 @@ public final class SemaphoreRoutes {
         String name = Params.semaphore(ctx);
         JsonNode patch = Json.body(ctx);
         Fields.onlyKnown(patch, "semaphore patch", ConfigCodec.FIELDS);
-        Async.respond(ctx, engine.apply(name, m -> {
+        Async.respond(ctx, engine.apply(name, Actors.of(ctx), m -> {
             m.update(current -> ConfigCodec.fromJson(merge(ConfigCodec.toJson(current), patch)));
             return new Put(false, SemaphoreView.of(m), m.generatedSecret());
         }), (c, r) -> Json.send(c, 200, withSecret(Views.semaphore(r.view()), r.secret())));
@@ -109,7 +110,7 @@ public final class SemaphoreRoutes {
     private void delete(Context ctx) {
         String name = Params.semaphore(ctx);
         boolean force = Params.flag(ctx, "force");
-        Async.respond(ctx, engine.apply(name, m -> {
+        Async.respond(ctx, engine.apply(name, Actors.of(ctx), m -> {
             m.delete(force);
             return true;
         }), (c, ignored) -> c.status(204));
@@ -120,7 +121,7 @@ public final class SemaphoreRoutes {
         JsonNode body = Json.body(ctx);
         Fields.onlyKnown(body, "pause body", Set.of("channel"));
         String channel = body.has("channel") ? Names.channel(Fields.string(body, "channel", Limits.MAX_CHANNEL_LENGTH)) : null;
-        Async.respond(ctx, engine.apply(name, m -> {
+        Async.respond(ctx, engine.apply(name, Actors.of(ctx), m -> {
             if (paused) {
                 m.pause(channel);
             } else {

@@ -186,6 +186,9 @@ public final class WebhookDispatcher implements AutoCloseable {
         h.put("Sluice-Fencing-Token", Long.toString(c.permit().fencingToken()));
         h.put("Sluice-Attempt", Integer.toString(c.job().attempts()));
         h.put(Signatures.HEADER, Signatures.header(owed.signingSecrets(), engine.clock().instant().getEpochSecond(), body));
+        if (c.job().traceparent() != null) {
+            h.put("traceparent", c.job().traceparent());   // the trace given at enqueue goes on across the queue
+        }
         return h;
     }
 

@@ -24,7 +24,7 @@ final class Receiver implements AutoCloseable {
 
     /** One request as received. */
     record Delivery(String jobId, String semaphore, String permitId, long fencingToken, int attempt, String signature,
-                    String contentType, String method, String path, byte[] body, Instant at) {
+                    String contentType, String method, String path, byte[] body, Instant at, String traceparent) {
         String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
@@ -81,7 +81,8 @@ final class Receiver implements AutoCloseable {
                 Delivery d = new Delivery(h.getFirst("Sluice-Job-Id"), h.getFirst("Sluice-Semaphore"),
                         h.getFirst("Sluice-Permit-Id"), parse(h.getFirst("Sluice-Fencing-Token")),
                         (int) parse(h.getFirst("Sluice-Attempt")), h.getFirst("Sluice-Signature"), h.getFirst("Content-Type"),
-                        ex.getRequestMethod(), ex.getRequestURI().getPath(), ex.getRequestBody().readAllBytes(), Instant.now());
+                        ex.getRequestMethod(), ex.getRequestURI().getPath(), ex.getRequestBody().readAllBytes(), Instant.now(),
+                        h.getFirst("traceparent"));
                 received.add(d);
                 status = handler.handle(d);
             } catch (InterruptedException e) {

@@ -95,6 +95,24 @@ class WebhookDeliveryTest {
     }
 
     @Test
+    void aTraceparentGivenAtEnqueueTravelsWithTheJobToItsDelivery() {
+        try (Receiver receiver = Receiver.answering(200)) {
+            Created s = hooks.webhook("trace", receiver.url(), "'limit':1", "'releaseOnSuccess':true");
+            String trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+            Res r = api.send("POST", "/v1/semaphores/" + s.name() + "/jobs", j("{'payload':{'n':1}}"), "traceparent", trace);
+            assertThat(r.status()).as(r.toString()).isEqualTo(202);
+            String untraced = hooks.enqueue(s.name(), "{'n':2}");
+
+            hooks.awaitAll(s.name(), List.of(r.str("jobId"), untraced), "completed", 30);
+
+            List<Delivery> got = receiver.deliveries(s.name());
+            assertThat(got).extracting(Delivery::jobId).containsExactly(r.str("jobId"), untraced);
+            assertThat(got.get(0).traceparent()).isEqualTo(trace);
+            assertThat(got.get(1).traceparent()).as("no trace given, none sent").isNull();
+        }
+    }
+
+    @Test
     void neverMoreDeliveriesInflightThanTheLimitCheckedByTheProcessor() throws Exception {
         int limit = 3;
         AtomicInteger open = new AtomicInteger();

@@ -29,7 +29,7 @@ public final class JdbcLedger implements Ledger {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String JOB_COLUMNS = "id, kind, channel, priority, seq, original_seq, state, payload, "
             + "idempotency_key, attempts, lease_ms, deadline, available_at, permit_id, last_error, created_at, updated_at, "
-            + "delivered_at, forwarded_from, forwarded_to";
+            + "delivered_at, forwarded_from, forwarded_to, traceparent";
     private static final String PERMIT_COLUMNS = "id, channel, fencing_token, granted_at, lease_ms, expires_at, holder, state";
 
     private final Statements sql;
@@ -164,13 +164,13 @@ public final class JdbcLedger implements Ledger {
                 JobState.valueOf(rs.getString(7).toUpperCase(Locale.ROOT)), rs.getString(8), rs.getString(9),
                 rs.getInt(10), duration(rs, 11), instant(rs, 12), Instant.ofEpochMilli(rs.getLong(13)), rs.getString(14),
                 rs.getString(15), Instant.ofEpochMilli(rs.getLong(16)), Instant.ofEpochMilli(rs.getLong(17)), instant(rs, 18),
-                rs.getString(19), rs.getString(20));
+                rs.getString(19), rs.getString(20), rs.getString(21));
     }
 
     @Override
     public void save(JobRecord j) {
         update(sql.prepare("INSERT INTO jobs (semaphore, " + JOB_COLUMNS + ") "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 + "ON CONFLICT (semaphore, id) DO UPDATE SET seq = excluded.seq, state = excluded.state, "
                 + "attempts = excluded.attempts, available_at = excluded.available_at, permit_id = excluded.permit_id, "
                 + "last_error = excluded.last_error, updated_at = excluded.updated_at, delivered_at = excluded.delivered_at, "
@@ -178,7 +178,7 @@ public final class JdbcLedger implements Ledger {
                 name, j.id(), j.kind().name().toLowerCase(Locale.ROOT), j.channel(), j.priority(), j.seq(), j.originalSeq(),
                 j.state().wireName(), j.payload(), j.idempotencyKey(), j.attempts(), millis(j.lease()), epoch(j.deadline()),
                 j.availableAt().toEpochMilli(), j.permitId(), j.lastError(), j.createdAt().toEpochMilli(),
-                j.updatedAt().toEpochMilli(), epoch(j.deliveredAt()), j.forwardedFrom(), j.forwardedTo());
+                j.updatedAt().toEpochMilli(), epoch(j.deliveredAt()), j.forwardedFrom(), j.forwardedTo(), j.traceparent());
     }
 
     @Override

@@ -66,6 +66,21 @@ public final class JdbcQueries implements Queries {
     }
 
     @Override
+    public List<ChannelStats> channels(String semaphore, int max) {
+        java.util.TreeMap<String, ChannelStats> byName = new java.util.TreeMap<>();
+        for (ChannelStats c : JdbcLedger.list(sql.prepare("SELECT name, in_use, paused FROM channels WHERE semaphore = ?"),
+                rs -> new ChannelStats(rs.getString(1), rs.getInt(2), 0, rs.getBoolean(3)), semaphore)) {
+            byName.put(c.name(), c);
+        }
+        for (ChannelStats w : JdbcLedger.list(sql.prepare("SELECT channel, COUNT(*) FROM jobs WHERE semaphore = ? "
+                + "AND state = 'waiting' GROUP BY channel"), rs -> new ChannelStats(rs.getString(1), 0, rs.getLong(2), false), semaphore)) {
+            ChannelStats c = byName.get(w.name());
+            byName.put(w.name(), c == null ? w : new ChannelStats(c.name(), c.inUse(), w.waiting(), c.paused()));
+        }
+        return byName.values().stream().limit(max).toList();
+    }
+
+    @Override
     public int deleteFinishedBefore(Instant before) {
         long t = before.toEpochMilli();
         return JdbcLedger.update(sql.prepare("DELETE FROM jobs WHERE state IN ('completed', 'failed', 'cancelled', 'forwarded') "
