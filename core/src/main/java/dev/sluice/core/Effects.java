@@ -17,6 +17,18 @@ public final class Effects {
     private boolean claimable;
     private Instant earliestDue;
 
+    /**
+     * Effects as another node announced them, for this node's listeners: the nodes of a shared
+     * store tell each other what their commits mean (the server's {@code Announcements}).
+     */
+    public static Effects of(List<WaiterGrant> waiterGrants, boolean claimable, Instant earliestDue) {
+        Effects e = new Effects();
+        e.waiterGrants.addAll(waiterGrants);
+        e.claimable = claimable;
+        e.earliestDue = earliestDue;
+        return e;
+    }
+
     void granted(String waiterId, PermitRecord permit) {
         waiterGrants.add(new WaiterGrant(waiterId, permit));
     }

@@ -6,7 +6,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import tools.jackson.databind.JsonNode;
 
-/** A real Sluice node on a free port over a fresh data directory, with a client of it. */
+/**
+ * A real Sluice node on a free port over a fresh data directory, with a client of it. The store is
+ * the embedded SQLite in that directory, or, when the system property {@value TestPostgres#PROPERTY}
+ * is {@code postgres}, a PostgreSQL database of its own (see {@link TestPostgres}): the same tests
+ * run against both stores.
+ */
 public final class TestServer implements AutoCloseable {
     private static final AtomicInteger NAMES = new AtomicInteger();
 
@@ -19,7 +24,11 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(Path dataDir) {
-        return new TestServer(SluiceServer.start(ServerSettings.defaults().withPort(0).withDataDir(dataDir)));
+        ServerSettings settings = ServerSettings.defaults().withPort(0).withDataDir(dataDir);
+        if (TestPostgres.selected()) {
+            settings = settings.withStoreUrl(TestPostgres.url(dataDir));
+        }
+        return new TestServer(SluiceServer.start(settings));
     }
 
     public Api api() {

@@ -62,6 +62,11 @@ public final class ClaimRegistry {
         }
     }
 
+    /** Anything may have become claimable (this node may have missed announcements): every pending claim retries. */
+    public void wakeAll() {
+        lanes.keySet().forEach(this::wake);
+    }
+
     public int pendingCount() {
         return lanes.values().stream().mapToInt(l -> {
             synchronized (l) {
