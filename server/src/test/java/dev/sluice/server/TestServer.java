@@ -31,6 +31,11 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(SluiceServer.start(settings));
     }
 
+    /** A node started with exactly these settings (e.g. several nodes on one store URL). */
+    public static TestServer start(ServerSettings settings) {
+        return new TestServer(SluiceServer.start(settings));
+    }
+
     public Api api() {
         return api;
     }

@@ -422,6 +422,11 @@ public final class PostgresStore implements Store {
                         }
                     }
                     busy |= claimed.size() < chunk.size();
+                    // Under the claims, look again: a node that committed its pass just before ours
+                    // may have done this work already (then it is due no more).
+                    if (!claimed.isEmpty()) {
+                        claimed.retainAll(new java.util.HashSet<>(new PostgresQueries(sql).semaphoresDue(since, now)));
+                    }
                     List<String> announcements = new ArrayList<>();
                     Map<String, T> done = new LinkedHashMap<>();
                     for (String name : claimed) {

@@ -89,7 +89,7 @@ public record PostgresUrl(String jdbcUrl, String user, String password, int pool
     }
 
     /** The URL with the password (in user info or as a parameter) replaced by {@code ***}. */
-    static String mask(String url) {
+    public static String mask(String url) {
         return url.replaceAll("(?i)(password=)[^&]*", "$1***").replaceAll("(://[^/@:]*:)[^/@]*@", "$1***@");
     }
 
