@@ -47,7 +47,7 @@ class MultiNodeTest {
     }
 
     static Api node(int i) {
-        return nodes.get(i % nodes.size()).api();
+        return nodes.get(Math.floorMod(i, nodes.size())).api();
     }
 
     /**
@@ -181,5 +181,80 @@ class MultiNodeTest {
         for (String name : names) {
             assertThat(nodes.get(2).state(name).get("inUse").asInt()).isEqualTo(1);
         }
+    }
+
+    /**
+     * G5 across nodes: 240 jobs enqueued through all three nodes (a repeated idempotency key on
+     * another node returns the first job), claimed by long-polling workers on all three: each job
+     * is completed, none is lost, and none is held by two workers at once.
+     */
+    @Test
+    void jobsEnqueuedOnAllNodesAreEachCompletedOnceByWorkersOnAllNodes() throws Exception {
+        int total = 240;
+        String name = nodes.get(0).semaphore("cross-jobs", "{'limit':5,'leaseTimeout':'PT60S'}");
+        String jobs = "/v1/semaphores/" + name + "/jobs";
+        java.util.Map<String, Integer> completions = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.Set<String> inProgress = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.Set<String> twice = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<String> ids = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> workers = new ArrayList<>();
+            for (int w = 0; w < 6; w++) {
+                int worker = w;
+                workers.add(pool.submit(() -> {
+                    while (!done.get()) {
+                        Res claimed = node(worker).post(jobs + "/claim", j("{'max':3,'wait':'PT1S'}"));
+                        assertThat(claimed.status()).as(claimed.toString()).isEqualTo(200);
+                        for (var job : claimed.json().get("jobs")) {
+                            String id = job.get("jobId").asString();
+                            if (!inProgress.add(id)) {
+                                twice.add(id);
+                            }
+                            Thread.sleep(1);
+                            inProgress.remove(id);
+                            completions.merge(id, 1, Integer::sum);
+                            Res completed = node(worker + 1).post(jobs + "/" + id + "/complete",
+                                    j("{'permitId':'" + job.get("permitId").asString() + "'}"));
+                            assertThat(completed.status()).as(completed.toString()).isEqualTo(204);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            List<Future<?>> producers = new ArrayList<>();
+            for (int p = 0; p < 6; p++) {
+                int producer = p;
+                producers.add(pool.submit(() -> {
+                    for (int i = producer; i < total; i += 6) {
+                        Res r = node(i).post(jobs, j("{'payload':{'n':" + i + "},'idempotencyKey':'k" + i + "'}"));
+                        assertThat(r.status()).as(r.toString()).isEqualTo(202);
+                        ids.add(r.str("jobId"));
+                        if (i % 40 == 0) {
+                            Res again = node(i + 1).post(jobs, j("{'payload':{'n':" + i + "},'idempotencyKey':'k" + i + "'}"));
+                            assertThat(again.status()).isEqualTo(200);
+                            assertThat(again.str("jobId")).isEqualTo(r.str("jobId"));
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : producers) {
+                f.get(120, TimeUnit.SECONDS);
+            }
+            Awaitility.await().atMost(Duration.ofSeconds(120)).until(() -> completions.size() == total);
+            done.set(true);
+            for (Future<?> f : workers) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        }
+        assertThat(twice).as("jobs held by two workers at once").isEmpty();
+        assertThat(ids).hasSize(total).doesNotHaveDuplicates();
+        assertThat(completions.keySet()).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(completions.values()).containsOnly(1);
+        for (String id : ids) {
+            assertThat(node(id.hashCode()).get(jobs + "/" + id).json().get("state").asString()).isEqualTo("completed");
+        }
+        assertThat(nodes.get(0).state(name).get("inUse").asInt()).isZero();
     }
 }

@@ -240,8 +240,13 @@ public final class PostgresStore implements Store {
                 throw e;
             }
         } catch (SQLException | RuntimeException e) {
+            boolean wasReachable = reachable;
             StoreException failure = failure(e);
-            log.warn("Store transaction on {} failed; {} operations refused: {}", name, batch.size(), failure.getMessage());
+            if (wasReachable) {
+                log.warn("Store transaction on {} failed; {} operations refused: {}", name, batch.size(), failure.getMessage());
+            } else {
+                log.debug("Store transaction on {} failed; {} operations refused: {}", name, batch.size(), failure.getMessage());
+            }
             completions.clear();
             for (Task<?> task : batch) {
                 completions.add(() -> task.result.completeExceptionally(failure));
