@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -73,6 +74,17 @@ public interface Store extends AutoCloseable {
             }
             return all.thenApply(ignored -> new Due<>(results, false));
         });
+    }
+
+    /**
+     * Claims work that must run on one node at a time, such as dispatching one semaphore's
+     * webhooks ({@code "webhook:" + name}): empty when another node (or another caller here) holds
+     * {@code key}. The claim is held until closed, or until this node stops, dies or is cut off
+     * from a shared store; then another node's next try gets it. On PostgreSQL it is a session
+     * advisory lock on a connection of its own.
+     */
+    default Optional<WorkClaim> tryClaim(String key) {
+        return LocalWorkClaims.tryClaim(this, key);
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.sluice.store.Due;
 import dev.sluice.store.Peers;
 import dev.sluice.store.Queries;
 import dev.sluice.store.Store;
+import dev.sluice.store.WorkClaim;
 import dev.sluice.store.sql.JdbcLedger;
 import dev.sluice.store.sql.Statements;
 import dev.sluice.store.sql.StoreException;
@@ -24,6 +25,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Phaser;
@@ -81,6 +83,7 @@ public final class PostgresStore implements Store {
     private final HikariDataSource pool;
     private final String nodeId;
     private final NodeLink link;
+    private final PostgresWorkClaims claims;
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
     /** Counts work in progress, so that close can let it finish. */
     private final Phaser inProgress = new Phaser(1);
@@ -93,6 +96,7 @@ public final class PostgresStore implements Store {
         this.pool = pool;
         this.nodeId = nodeId;
         this.link = new NodeLink(url, nodeId, this::markReachable);
+        this.claims = new PostgresWorkClaims(url, nodeId);
     }
 
     /**
@@ -163,6 +167,15 @@ public final class PostgresStore implements Store {
     @Override
     public void listen(Peers peers) {
         link.listen(peers);
+    }
+
+    /** A session advisory lock of this node's (see {@link PostgresWorkClaims}). */
+    @Override
+    public Optional<WorkClaim> tryClaim(String key) {
+        if (closed) {
+            throw new StoreException("the store is closed", null);
+        }
+        return claims.tryClaim(key);
     }
 
     @Override
@@ -489,6 +502,7 @@ public final class PostgresStore implements Store {
             log.warn("Closing the store with work still in progress");
         }
         link.close();
+        claims.close();
         deregister();
         pool.close();
     }
