@@ -47,6 +47,7 @@ final class NodeLink implements AutoCloseable {
     private final Condition closing = lock.newCondition();
     private volatile Peers peers;
     private volatile boolean connected;
+    private volatile long connectedSince;
     private volatile boolean closed;
     private Connection connection;
     private Thread thread;
@@ -104,6 +105,12 @@ final class NodeLink implements AutoCloseable {
         return connected;
     }
 
+    /** How long the connection has been up without a break (zero when down). */
+    Duration connectedFor() {
+        long since = connectedSince;
+        return connected ? Duration.ofNanos(System.nanoTime() - since) : Duration.ZERO;
+    }
+
     private void connect() throws SQLException {
         Properties props = new Properties();
         defaults(url.jdbcUrl()).forEach(props::setProperty);
@@ -127,6 +134,7 @@ final class NodeLink implements AutoCloseable {
             throw e;
         }
         connection = c;
+        connectedSince = System.nanoTime();
         connected = true;
     }
 

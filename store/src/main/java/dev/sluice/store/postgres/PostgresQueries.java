@@ -30,10 +30,13 @@ final class PostgresQueries implements Queries {
 
     private final Statements sql;
     private final JdbcQueries portable;
+    private final boolean mayJudgeOthers;
 
-    PostgresQueries(Statements sql) {
+    /** @param mayJudgeOthers whether this node has been connected long enough to tell a dead node from one reconnecting */
+    PostgresQueries(Statements sql, boolean mayJudgeOthers) {
         this.sql = sql;
         this.portable = new JdbcQueries(sql);
+        this.mayJudgeOthers = mayJudgeOthers;
     }
 
     /** By name in byte order ({@code COLLATE "C"}), as SQLite orders them, whatever the database's collation. */
@@ -141,15 +144,24 @@ final class PostgresQueries implements Queries {
         return portable.heldPermitsOf(holderIds);
     }
 
-    /** Waiters whose id names a node without a fresh row in {@code nodes} (see {@link NodeLink#NODE_TIMEOUT}). */
+    /**
+     * Waiters whose id names a node that is gone from {@code nodes} (it stopped, or died long
+     * ago), or whose row is stale (not refreshed for {@link NodeLink#NODE_TIMEOUT}). A stale row
+     * is judged only when PostgreSQL itself has been up that long (after its restart no node could
+     * refresh its row) and by a node connected that long itself (after an outage of its own, the
+     * others may still be reconnecting).
+     */
     @Override
     public Map<String, List<String>> waitersOfDeadNodes() {
         Map<String, List<String>> dead = new LinkedHashMap<>();
         try {
             PreparedStatement ps = sql.prepare("SELECT j.semaphore, j.id FROM jobs j WHERE j.kind = 'waiter' "
-                    + "AND j.state = 'waiting' AND NOT EXISTS (SELECT 1 FROM nodes n "
-                    + "WHERE n.seen_at >= " + NodeLink.DB_NOW + " - ? AND j.id LIKE 'w' || n.id || '.%')");
+                    + "AND j.state = 'waiting' AND NOT EXISTS (SELECT 1 FROM nodes n WHERE j.id LIKE 'w' || n.id || '.%' "
+                    + "AND (n.seen_at >= " + NodeLink.DB_NOW + " - ? OR NOT ? "
+                    + "OR pg_postmaster_start_time() >= clock_timestamp() - make_interval(secs => ?)))");
             ps.setLong(1, NodeLink.NODE_TIMEOUT.toMillis());
+            ps.setBoolean(2, mayJudgeOthers);
+            ps.setDouble(3, NodeLink.NODE_TIMEOUT.toMillis() / 1000.0);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     dead.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getString(2));

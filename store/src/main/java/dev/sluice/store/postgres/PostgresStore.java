@@ -365,7 +365,7 @@ public final class PostgresStore implements Store {
         Thread.ofVirtual().name("sluice-query").start(() -> {
             try (Connection c = pool.getConnection(); Statements sql = new Statements(c, "")) {
                 try {
-                    T value = query.apply(new PostgresQueries(sql));
+                    T value = query.apply(new PostgresQueries(sql, link.connectedFor().compareTo(NodeLink.NODE_TIMEOUT) >= 0));
                     c.commit();
                     reachable = true;
                     result.complete(value);
@@ -416,7 +416,7 @@ public final class PostgresStore implements Store {
         boolean busy = false;
         try (Connection c = pool.getConnection(); Statements sql = new Statements(c, " FOR UPDATE")) {
             try {
-                List<String> due = new PostgresQueries(sql).semaphoresDue(since, now).stream().sorted().toList();
+                List<String> due = new PostgresQueries(sql, false).semaphoresDue(since, now).stream().sorted().toList();
                 if (due.isEmpty()) {
                     c.commit();
                     return new Due<>(results, false);
@@ -443,7 +443,7 @@ public final class PostgresStore implements Store {
                     // Under the claims, look again: a node that committed its pass just before ours
                     // may have done this work already (then it is due no more).
                     if (!claimed.isEmpty()) {
-                        claimed.retainAll(new java.util.HashSet<>(new PostgresQueries(sql).semaphoresDue(since, now)));
+                        claimed.retainAll(new java.util.HashSet<>(new PostgresQueries(sql, false).semaphoresDue(since, now)));
                     }
                     List<String> announcements = new ArrayList<>();
                     Map<String, T> done = new LinkedHashMap<>();
