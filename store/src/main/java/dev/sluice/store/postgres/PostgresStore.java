@@ -29,7 +29,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Phaser;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
@@ -106,7 +105,8 @@ public final class PostgresStore implements Store {
      */
     public static PostgresStore open(String storeUrl) {
         PostgresUrl url = PostgresUrl.parse(storeUrl);
-        String nodeId = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        // 48 random bits: two live nodes with one id would take each other's announcements for their own
+        String nodeId = HexFormat.of().toHexDigits(new java.security.SecureRandom().nextLong()).substring(4);
         HikariConfig config = new HikariConfig();
         config.setPoolName("sluice-" + nodeId);
         config.setJdbcUrl(url.jdbcUrl());
