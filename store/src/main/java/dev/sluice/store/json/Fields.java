@@ -50,7 +50,18 @@ public final class Fields {
         if (s.length() > maxLength) {
             throw SluiceException.invalid(field + " must be at most " + maxLength + " characters");
         }
+        noNul(s, field);
         return s;
+    }
+
+    /**
+     * Refuses the NUL character (U+0000), which PostgreSQL cannot store in text: one API for
+     * both stores. (Job payloads are stored as JSON text, where it is escaped, and may hold it.)
+     */
+    public static void noNul(String s, String field) {
+        if (s.indexOf(0) >= 0) {
+            throw SluiceException.invalid(field + " must not contain the NUL character (U+0000)");
+        }
     }
 
     public static Integer integer(JsonNode node, String field, long min, long max) {
