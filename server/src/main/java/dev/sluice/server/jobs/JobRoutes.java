@@ -74,7 +74,7 @@ public final class JobRoutes {
             if (header.isEmpty() || header.length() > Limits.MAX_IDEMPOTENCY_KEY_LENGTH) {
                 throw SluiceException.invalid("Idempotency-Key must be 1 to " + Limits.MAX_IDEMPOTENCY_KEY_LENGTH + " characters");
             }
-            Fields.noNul(header, "Idempotency-Key");
+            Fields.storable(header, "Idempotency-Key");
             if (key != null && !key.equals(header)) {
                 throw SluiceException.invalid("the Idempotency-Key header and idempotencyKey differ");
             }

@@ -10,11 +10,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * G7 for the NUL character, which PostgreSQL cannot store in text (SQLite can): the same 4xx on
+ * G7 for text a store cannot keep as sent (NUL, which PostgreSQL refuses; unpaired surrogates,
+ * which both stores would write as "?"): the same 4xx on
  * both stores wherever a user's string would be stored or looked up, and payloads keep it.
  * Found by {@link NeverA5xxPropertyTest} on PostgreSQL.
  */
-class NulCharacterTest {
+class StorableTextTest {
     @TempDir
     static Path dataDir;
     static TestServer server;
@@ -72,5 +73,14 @@ class NulCharacterTest {
         assertThat(enqueued.status()).as(enqueued.toString()).isEqualTo(202);
         Res claimed = api.post("/v1/semaphores/" + name + "/jobs/claim");
         assertThat(claimed.json().get("jobs").get(0).get("payload").get("s").asString()).isEqualTo("a\u0000b");
+    }
+
+    /** A lone surrogate is not text either: refused, not stored half-broken on one store and whole on the other. */
+    @Test
+    void aLoneSurrogateInAStringFieldIsRefusedToo() {
+        String name = server.semaphore("surrogate", "{'limit':1}");
+        Res r = api.post("/v1/semaphores/" + name + "/jobs", "{\"payload\":1,\"idempotencyKey\":\"k\\ud800\"}");
+        assertThat(r.status()).as(r.toString()).isEqualTo(400);
+        assertThat(r.code()).isEqualTo("invalid_argument");
     }
 }
