@@ -86,11 +86,25 @@ class CliTest {
     }
 
     @Test
-    void externalStoreIsRefusedClearlyWithExit2() {
-        Run r = run("server", "--store", "jdbc:postgresql://x", "--port", "0", "--data", tmp.resolve("data").toString());
+    void anUnreachableStoreIsReportedClearlyWithExit1() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closedPort = s.getLocalPort();   // free again once closed: nothing listens there
+        }
+        String url = "jdbc:postgresql://127.0.0.1:" + closedPort + "/sluice?user=sluice&password=secret&connectTimeout=2";
+        Run r = run("server", "--store", url, "--port", "0", "--data", tmp.resolve("data").toString());
+        assertThat(r.exit()).as(r.toString()).isEqualTo(1);
+        assertThat(r.err()).contains("sluice: cannot reach the store at", "127.0.0.1:" + closedPort, "password=***")
+                .doesNotContain("secret");
+        assertThat(tmp.resolve("data")).as("nothing is created for a failed start").doesNotExist();
+    }
+
+    @Test
+    void aStoreUrlOfAnUnknownKindIsRefusedWithExit2() {
+        Run r = run("server", "--store", "mysql://db/sluice", "--port", "0", "--data", tmp.resolve("data").toString());
         assertThat(r.exit()).as(r.toString()).isEqualTo(2);
-        assertThat(r.err()).contains("--store", "jdbc:postgresql://x", "not supported");
-        assertThat(tmp.resolve("data")).as("nothing is created for a refused start").doesNotExist();
+        assertThat(r.err()).contains("unsupported store URL mysql://db/sluice", "jdbc:postgresql://");
+        assertThat(tmp.resolve("data")).doesNotExist();
     }
 
     @Test

@@ -118,6 +118,26 @@ public final class Effects {
         return changes;
     }
 
+    /**
+     * Effects as another node announced them, for this node's listeners: the nodes of a shared
+     * store tell each other what their commits mean (the server's {@code Announcements}).
+     */
+    public static Effects of(List<WaiterGrant> waiterGrants, boolean claimable, Instant earliestDue) {
+        return of(waiterGrants, claimable, earliestDue, false, false);
+    }
+
+    /** As {@link #of(List, boolean, Instant)}, also saying whether webhook deliveries are owed and whether a forward began. */
+    public static Effects of(List<WaiterGrant> waiterGrants, boolean claimable, Instant earliestDue,
+                             boolean deliveriesDue, boolean forwarding) {
+        Effects e = new Effects();
+        e.waiterGrants.addAll(waiterGrants);
+        e.claimable = claimable;
+        e.earliestDue = earliestDue;
+        e.deliveriesDue = deliveriesDue;
+        e.forwarding = forwarding;
+        return e;
+    }
+
     void granted(String waiterId, PermitRecord permit) {
         waiterGrants.add(new WaiterGrant(waiterId, permit));
     }

@@ -17,10 +17,11 @@ import dev.sluice.server.permits.PermitRoutes;
 import dev.sluice.server.permits.WaitRegistry;
 import dev.sluice.server.semaphores.ChannelRoutes;
 import dev.sluice.server.semaphores.SemaphoreRoutes;
+import dev.sluice.core.Effects;
 import dev.sluice.server.webhooks.WebhookDispatcher;
 import dev.sluice.server.tracing.OtelTracing;
-import dev.sluice.store.SqliteStore;
 import dev.sluice.store.Store;
+import dev.sluice.store.Stores;
 import io.javalin.Javalin;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
@@ -62,12 +63,12 @@ public final class SluiceServer implements AutoCloseable {
         this.tracing = tracing;
     }
 
-    /** Starts a node on the store the settings name: the embedded one in {@code dataDir} unless a store URL is given. */
+    /**
+     * Starts a node on the store the settings name: the embedded one in {@code dataDir} unless a
+     * store URL is given (PostgreSQL, shared with any number of other nodes).
+     */
     public static SluiceServer start(ServerSettings settings) {
-        if (settings.storeUrl() != null) {
-            throw new IllegalArgumentException("external stores are not available yet: " + settings.storeUrl());
-        }
-        Store store = SqliteStore.open(settings.dataDir());
+        Store store = Stores.open(settings.storeUrl(), settings.dataDir());
         try {
             return start(settings, store);
         } catch (RuntimeException e) {
@@ -113,6 +114,19 @@ public final class SluiceServer implements AutoCloseable {
         }
         OtelTracing spans = tracing;
         List<String> routes = new CopyOnWriteArrayList<>();
+        engine.onMissedAnnouncements(() -> {
+            // Cut off from a shared store and back: grants and wake-ups may have been missed.
+            Thread.ofVirtual().start(() -> {
+                timekeeper.deadlineAt(java.time.Instant.EPOCH);
+                claims.wakeAll();
+                var ids = waits.waiterIds();
+                if (!ids.isEmpty()) {
+                    engine.query(q -> q.heldPermitsOf(ids)).thenAccept(held -> waits.granted(Effects.of(
+                            held.entrySet().stream().map(e -> new Effects.WaiterGrant(e.getKey(), e.getValue())).toList(),
+                            false, null)));
+                }
+            });
+        });
         Javalin app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;

@@ -7,7 +7,12 @@ import java.util.function.UnaryOperator;
 import org.awaitility.Awaitility;
 import tools.jackson.databind.JsonNode;
 
-/** A real Sluice node on a free port over a fresh data directory, with a client of it. */
+/**
+ * A real Sluice node on a free port over a fresh data directory, with a client of it. The store is
+ * the embedded SQLite in that directory, or, when the system property {@value TestPostgres#PROPERTY}
+ * is {@code postgres}, a PostgreSQL database of its own (see {@link TestPostgres}): the same tests
+ * run against both stores.
+ */
 public final class TestServer implements AutoCloseable {
     private static final AtomicInteger NAMES = new AtomicInteger();
 
@@ -23,9 +28,18 @@ public final class TestServer implements AutoCloseable {
         return start(dataDir, UnaryOperator.identity());
     }
 
-    /** A node with settings changed from the test defaults by {@code settings}. */
+    /** A node with settings changed from the test defaults (on the store the test run selected) by {@code settings}. */
     public static TestServer start(Path dataDir, UnaryOperator<ServerSettings> settings) {
-        return new TestServer(SluiceServer.start(settings.apply(ServerSettings.defaults().withPort(0).withDataDir(dataDir))));
+        ServerSettings defaults = ServerSettings.defaults().withPort(0).withDataDir(dataDir);
+        if (TestPostgres.selected()) {
+            defaults = defaults.withStoreUrl(TestPostgres.url(dataDir));
+        }
+        return new TestServer(SluiceServer.start(settings.apply(defaults)));
+    }
+
+    /** A node started with exactly these settings (e.g. several nodes on one store URL). */
+    public static TestServer start(ServerSettings settings) {
+        return new TestServer(SluiceServer.start(settings));
     }
 
     public SluiceServer server() {

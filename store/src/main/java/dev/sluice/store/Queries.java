@@ -1,8 +1,11 @@
 package dev.sluice.store;
 
+import dev.sluice.core.permit.PermitRecord;
 import dev.sluice.core.semaphore.SemaphoreRecord;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Reads and housekeeping across semaphores. */
@@ -40,4 +43,18 @@ public interface Queries {
 
     /** Deletes finished jobs and expired-permit records last changed before {@code before}; says how many. */
     int deleteFinishedBefore(Instant before);
+
+    /**
+     * The held permits granted to any of these holders (waiting acquires), by holder id: for a
+     * node that may have missed the announcement of a grant.
+     */
+    Map<String, PermitRecord> heldPermitsOf(Collection<String> holderIds);
+
+    /**
+     * On a shared store: the waiting acquires, by semaphore, of nodes that are no longer live
+     * (their requests died with them). Empty on a store with one node.
+     */
+    default Map<String, List<String>> waitersOfDeadNodes() {
+        return Map.of();
+    }
 }

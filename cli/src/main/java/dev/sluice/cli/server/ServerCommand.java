@@ -4,6 +4,8 @@ import dev.sluice.cli.config.ConfigFile;
 import dev.sluice.server.ObservabilitySettings;
 import dev.sluice.server.ServerSettings;
 import dev.sluice.server.SluiceServer;
+import dev.sluice.store.postgres.PostgresUrl;
+import dev.sluice.store.sql.StoreException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -15,7 +17,8 @@ import picocli.CommandLine.Option;
  * {@code SLUICE_*} environment variable, else the config file, else the default.
  */
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = "Start a Sluice node (HTTP API on --host:--port, embedded store in --data).",
+        description = {"Start a Sluice node (HTTP API on --host:--port, embedded store in --data).",
+                "With --store, the node keeps its state in PostgreSQL instead, shared with any number of other nodes."},
         footer = {"", "A flag wins over its SLUICE_* variable, which wins over the config file.",
                 "The config file declares server settings and semaphores; see docs/config.md."})
 public final class ServerCommand implements Callable<Integer> {
@@ -29,7 +32,10 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "${env:SLUICE_DATA}", description = "Directory of the embedded store (default ./data; env SLUICE_DATA).")
     Path data;
 
-    @Option(names = "--store", defaultValue = "${env:SLUICE_STORE}", description = "JDBC URL of an external store (env SLUICE_STORE).")
+    @Option(names = "--store", defaultValue = "${env:SLUICE_STORE}", paramLabel = "URL",
+            description = {"PostgreSQL (14 or newer) to keep the state in, shared by every node started with it (env SLUICE_STORE):",
+                    "jdbc:postgresql://host:5432/db?user=u&password=p  or  postgresql://u:p@host:5432/db;",
+                    "add poolSize=N for N connections per node (default 10). See docs/deploy.md."})
     String store;
 
     @Option(names = "--config", defaultValue = "${env:SLUICE_CONFIG}", paramLabel = "FILE",
@@ -60,13 +66,19 @@ public final class ServerCommand implements Callable<Integer> {
             System.err.println("sluice: " + e.getMessage());
             return 2;
         }
-        if (settings.storeUrl() != null) {
-            System.err.println("sluice: --store " + settings.storeUrl() + " is not supported yet; only the embedded store (--data) is.");
+        SluiceServer server;
+        try {
+            server = SluiceServer.start(settings);
+        } catch (IllegalArgumentException e) {
+            System.err.println("sluice: " + e.getMessage());
             return 2;
+        } catch (StoreException e) {
+            System.err.println("sluice: " + e.getMessage());
+            return 1;
         }
-        SluiceServer server = SluiceServer.start(settings);
-        System.out.println("Sluice is serving on http://" + settings.host() + ":" + server.port()
-                + " (store: " + settings.dataDir().toAbsolutePath().normalize() + ")");
+        String where = settings.storeUrl() != null ? PostgresUrl.mask(settings.storeUrl())
+                : settings.dataDir().toAbsolutePath().normalize().toString();
+        System.out.println("Sluice is serving on http://" + settings.host() + ":" + server.port() + " (store: " + where + ")");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -13,12 +13,20 @@ public final class Params {
         return Names.semaphore(ctx.pathParam("name"));
     }
 
+    /** What permit and job ids are made of; no other string is the id of anything. */
+    private static final java.util.regex.Pattern ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
     public static String id(Context ctx, String param) {
         String id = ctx.pathParam(param);
-        if (id.isEmpty() || id.length() > 64) {
+        if (!isId(id)) {
             throw SluiceException.notFound("no such " + param);
         }
         return id;
+    }
+
+    /** Whether {@code s} could be a permit or job id. */
+    public static boolean isId(String s) {
+        return ID.matcher(s).matches();
     }
 
     public static int pageSize(Context ctx) {

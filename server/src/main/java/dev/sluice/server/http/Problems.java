@@ -67,7 +67,8 @@ public final class Problems {
         switch (e) {
             case SluiceException se -> write(ctx, se.code(), se.getMessage());
             case StoreException se -> {
-                log.error("Store failure on {} {}", ctx.method(), ctx.path(), se);
+                // one line, not a stack trace: during an outage every request lands here
+                log.warn("Store unavailable on {} {}: {}", ctx.method(), ctx.path(), se.getMessage());
                 write(ctx, ProblemCode.STORE_UNAVAILABLE, "the store is unavailable: " + se.getMessage());
             }
             default -> {

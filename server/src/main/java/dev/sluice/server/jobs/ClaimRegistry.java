@@ -16,10 +16,24 @@ import java.util.concurrent.TimeUnit;
  * Long-polling claims. A claim that finds nothing waits here as a future, not a thread; when an
  * operation frees capacity or adds a job on its semaphore, the pending claims are served, oldest
  * first, in one transaction. Only one such pass runs per semaphore at a time; a wake-up that
- * comes during a pass causes one more pass after it.
+ * comes during a pass causes one more pass after it. A claim whose wait ends while a pass that
+ * took it is in flight gets that pass's outcome (jobs granted to it are not taken back for a
+ * deadline missed by the length of one transaction).
  */
 public final class ClaimRegistry {
-    private record Pending(int max, Duration lease, CompletableFuture<List<Claimed>> result) {}
+    private static final class Pending {
+        final int max;
+        final Duration lease;
+        final CompletableFuture<List<Claimed>> result = new CompletableFuture<>();
+        /** Guarded by the lane: taken by a pass in flight; its wait ended meanwhile. */
+        boolean inPass;
+        boolean waitEnded;
+
+        Pending(int max, Duration lease) {
+            this.max = max;
+            this.lease = lease;
+        }
+    }
 
     private static final class Lane {
         final ArrayDeque<Pending> pending = new ArrayDeque<>();
@@ -39,17 +53,25 @@ public final class ClaimRegistry {
         if (wait.isZero()) {
             return engine.apply(semaphore, m -> m.claim(max, lease));
         }
-        Pending p = new Pending(max, lease, new CompletableFuture<>());
+        Pending p = new Pending(max, lease);
         Lane lane = lanes.computeIfAbsent(semaphore, k -> new Lane());
         synchronized (lane) {
             lane.pending.add(p);
         }
-        p.result.completeOnTimeout(List.of(), wait.toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((v, e) -> {
-                    synchronized (lane) {
-                        lane.pending.remove(p);
-                    }
-                });
+        CompletableFuture.delayedExecutor(wait.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            synchronized (lane) {
+                if (p.inPass) {
+                    p.waitEnded = true;   // the pass in flight decides
+                    return;
+                }
+            }
+            p.result.complete(List.of());
+        });
+        p.result.whenComplete((v, e) -> {
+            synchronized (lane) {
+                lane.pending.remove(p);
+            }
+        });
         serve(semaphore);
         return p.result;
     }
@@ -60,6 +82,11 @@ public final class ClaimRegistry {
         if (lane != null) {
             serve(semaphore);
         }
+    }
+
+    /** Anything may have become claimable (this node may have missed announcements): every pending claim retries. */
+    public void wakeAll() {
+        lanes.keySet().forEach(this::wake);
     }
 
     public int pendingCount() {
@@ -78,10 +105,11 @@ public final class ClaimRegistry {
                 lane.again = true;
                 return;
             }
-            batch = lane.pending.stream().filter(p -> !p.result.isDone()).toList();
+            batch = lane.pending.stream().filter(p -> !p.result.isDone() && !p.waitEnded).toList();
             if (batch.isEmpty()) {
                 return;
             }
+            batch.forEach(p -> p.inPass = true);
             lane.serving = true;
         }
         engine.apply(semaphore, m -> {
@@ -104,6 +132,17 @@ public final class ClaimRegistry {
                     }
                 });
             }
+            // Then, and not before: a wait that ends from here on completes by itself.
+            List<Pending> ended = new ArrayList<>();
+            synchronized (lane) {
+                for (Pending p : batch) {
+                    p.inPass = false;
+                    if (p.waitEnded) {
+                        ended.add(p);
+                    }
+                }
+            }
+            ended.forEach(p -> p.result.complete(List.of()));
             boolean again;
             synchronized (lane) {
                 lane.serving = false;

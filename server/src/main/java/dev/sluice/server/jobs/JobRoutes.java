@@ -77,6 +77,7 @@ public final class JobRoutes {
             if (header.isEmpty() || header.length() > Limits.MAX_IDEMPOTENCY_KEY_LENGTH) {
                 throw SluiceException.invalid("Idempotency-Key must be 1 to " + Limits.MAX_IDEMPOTENCY_KEY_LENGTH + " characters");
             }
+            Fields.storable(header, "Idempotency-Key");
             if (key != null && !key.equals(header)) {
                 throw SluiceException.invalid("the Idempotency-Key header and idempotencyKey differ");
             }
@@ -253,8 +254,8 @@ public final class JobRoutes {
             }
             ids = new ArrayList<>();
             for (JsonNode id : rawIds) {
-                if (!id.isString()) {
-                    throw SluiceException.invalid("jobIds must hold strings");
+                if (!id.isString() || !Params.isId(id.stringValue())) {
+                    throw SluiceException.invalid("jobIds must hold job ids (strings of letters, digits, '.', '_', '-')");
                 }
                 ids.add(id.stringValue());
             }

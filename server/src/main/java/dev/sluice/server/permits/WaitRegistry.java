@@ -34,6 +34,11 @@ public final class WaitRegistry {
         }
     }
 
+    /** The ids of the waiters registered now. */
+    public java.util.Set<String> waiterIds() {
+        return java.util.Set.copyOf(waiting.keySet());
+    }
+
     public int size() {
         return waiting.size();
     }

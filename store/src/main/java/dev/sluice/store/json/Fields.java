@@ -50,7 +50,30 @@ public final class Fields {
         if (s.length() > maxLength) {
             throw SluiceException.invalid(field + " must be at most " + maxLength + " characters");
         }
+        storable(s, field);
         return s;
+    }
+
+    /**
+     * Refuses what a store cannot keep as it was sent: the NUL character (U+0000), which
+     * PostgreSQL cannot store in text, and unpaired UTF-16 surrogates, which are no text at all
+     * (each store would write them as "?", so two keys could become one). One API for both
+     * stores; job payloads are stored as JSON, escaped, and are not concerned.
+     */
+    public static void storable(String s, String field) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == 0) {
+                throw SluiceException.invalid(field + " must not contain the NUL character (U+0000)");
+            }
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    throw SluiceException.invalid(field + " must be valid Unicode text (it holds an unpaired surrogate)");
+                }
+            }
+        }
     }
 
     public static Integer integer(JsonNode node, String field, long min, long max) {

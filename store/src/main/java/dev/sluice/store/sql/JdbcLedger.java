@@ -30,7 +30,7 @@ public final class JdbcLedger implements Ledger {
     private static final String JOB_COLUMNS = "id, kind, channel, priority, seq, original_seq, state, payload, "
             + "idempotency_key, attempts, lease_ms, deadline, available_at, permit_id, last_error, created_at, updated_at, "
             + "delivered_at, forwarded_from, forwarded_to, traceparent";
-    private static final String PERMIT_COLUMNS = "id, channel, fencing_token, granted_at, lease_ms, expires_at, holder, state";
+    static final String PERMIT_COLUMNS = "id, channel, fencing_token, granted_at, lease_ms, expires_at, holder, state";
 
     private final Statements sql;
     private final String name;
@@ -46,7 +46,8 @@ public final class JdbcLedger implements Ledger {
                 + "created_at, updated_at FROM semaphores WHERE name = ?" + sql.lockClause()), JdbcLedger::semaphoreOf, name);
     }
 
-    static SemaphoreRecord semaphoreOf(ResultSet rs) throws SQLException {
+    /** Reads a semaphore row: the columns of {@code semaphores} in table order. */
+    public static SemaphoreRecord semaphoreOf(ResultSet rs) throws SQLException {
         SemaphoreConfig config = ConfigCodec.fromJson(JSON.readTree(rs.getString(2)));
         return new SemaphoreRecord(rs.getString(1), config, rs.getInt(3), rs.getLong(4), rs.getLong(5), rs.getLong(6),
                 rs.getLong(7), rs.getLong(8), Instant.ofEpochMilli(rs.getLong(9)), Instant.ofEpochMilli(rs.getLong(10)));
@@ -91,8 +92,11 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public List<String> pausedChannels() {
-        return list(sql.prepare("SELECT name FROM channels WHERE semaphore = ? AND paused ORDER BY name"),
+        // sorted here, not by the database, so the order is the same whatever its collation
+        List<String> paused = list(sql.prepare("SELECT name FROM channels WHERE semaphore = ? AND paused"),
                 rs -> rs.getString(1), name);
+        paused.sort(null);
+        return paused;
     }
 
     @Override
@@ -120,7 +124,7 @@ public final class JdbcLedger implements Ledger {
                 JdbcLedger::permitOf, name, holderId);
     }
 
-    private static PermitRecord permitOf(ResultSet rs) throws SQLException {
+    static PermitRecord permitOf(ResultSet rs) throws SQLException {
         return new PermitRecord(rs.getString(1), rs.getString(2), rs.getLong(3), Instant.ofEpochMilli(rs.getLong(4)),
                 duration(rs, 5), instant(rs, 6), rs.getString(7),
                 PermitRecord.State.valueOf(rs.getString(8).toUpperCase(Locale.ROOT)));

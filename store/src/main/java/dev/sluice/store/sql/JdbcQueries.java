@@ -1,9 +1,13 @@
 package dev.sluice.store.sql;
 
+import dev.sluice.core.permit.PermitRecord;
 import dev.sluice.core.semaphore.SemaphoreRecord;
 import dev.sluice.store.Queries;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** {@link Queries} in SQL common to SQLite and PostgreSQL. */
@@ -86,5 +90,15 @@ public final class JdbcQueries implements Queries {
         return JdbcLedger.update(sql.prepare("DELETE FROM jobs WHERE state IN ('completed', 'failed', 'cancelled', 'forwarded') "
                 + "AND updated_at < ?"), t)
                 + JdbcLedger.update(sql.prepare("DELETE FROM permits WHERE state = 'expired' AND expires_at < ?"), t);
+    }
+
+    @Override
+    public Map<String, PermitRecord> heldPermitsOf(Collection<String> holderIds) {
+        Map<String, PermitRecord> held = new HashMap<>();
+        for (String holder : holderIds) {
+            JdbcLedger.one(sql.prepare("SELECT " + JdbcLedger.PERMIT_COLUMNS + " FROM permits WHERE holder = ? AND state = 'held'"),
+                    JdbcLedger::permitOf, holder).ifPresent(p -> held.put(holder, p));
+        }
+        return held;
     }
 }
