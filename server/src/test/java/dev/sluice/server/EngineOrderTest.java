@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.core.semaphore.SemaphoreConfig;
-import dev.sluice.store.SqliteStore;
+import dev.sluice.store.Store;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -26,7 +26,7 @@ class EngineOrderTest {
 
     @Test
     void orderedListenersSeeEverySemaphoresCommitsInOrder() {
-        try (SqliteStore store = SqliteStore.open(dataDir)) {
+        try (Store store = TestServer.openStore(dataDir)) {
             Engine engine = new Engine(store, Clock.systemUTC());
             Map<String, List<long[]>> seen = new ConcurrentHashMap<>();
             engine.onCommitInOrder(c -> seen.computeIfAbsent(c.semaphore(), k -> new CopyOnWriteArrayList<>())
@@ -62,7 +62,7 @@ class EngineOrderTest {
 
     @Test
     void aRefusedOperationTakesNoNumberAndIsHeardByRefusalListeners() {
-        try (SqliteStore store = SqliteStore.open(dataDir)) {
+        try (Store store = TestServer.openStore(dataDir)) {
             Engine engine = new Engine(store, Clock.systemUTC());
             List<Long> sequences = new CopyOnWriteArrayList<>();
             List<String> refusals = new CopyOnWriteArrayList<>();

@@ -37,6 +37,11 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(SluiceServer.start(settings.apply(defaults)));
     }
 
+    /** The store a test server over {@code dataDir} would use, opened without a node: to prepare state for one. */
+    public static dev.sluice.store.Store openStore(Path dataDir) {
+        return dev.sluice.store.Stores.open(TestPostgres.selected() ? TestPostgres.url(dataDir) : null, dataDir);
+    }
+
     /** A node started with exactly these settings (e.g. several nodes on one store URL). */
     public static TestServer start(ServerSettings settings) {
         return new TestServer(SluiceServer.start(settings));

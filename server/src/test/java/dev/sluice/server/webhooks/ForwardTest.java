@@ -10,7 +10,7 @@ import dev.sluice.server.Engine;
 import dev.sluice.server.TestServer;
 import dev.sluice.server.webhooks.Hooks.Created;
 import dev.sluice.server.webhooks.Receiver.Delivery;
-import dev.sluice.store.SqliteStore;
+import dev.sluice.store.Store;
 import dev.sluice.store.json.ConfigCodec;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -104,7 +104,7 @@ class ForwardTest {
     void forwardsCutShortByAStopAreFinishedAtStartExactlyOnce() {
         Path data = tmp.resolve("c");
         List<String> ids;
-        try (SqliteStore store = SqliteStore.open(data)) {
+        try (Store store = TestServer.openStore(data)) {
             Engine engine = new Engine(store, Clock.systemUTC());
             engine.apply("source", m -> m.put(ConfigCodec.fromJson(Api.MAPPER.readTree(
                     j("{'limit':3,'retry':{'maxAttempts':1,'onExhausted':{'forward':'target'}}}"))))).join();
