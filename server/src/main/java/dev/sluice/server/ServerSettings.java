@@ -3,6 +3,7 @@ package dev.sluice.server;
 import dev.sluice.core.Limits;
 import dev.sluice.core.Names;
 import dev.sluice.core.semaphore.SemaphoreConfig;
+import dev.sluice.server.security.SecuritySettings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -16,9 +17,15 @@ import java.util.Objects;
  * @param storeUrl        the JDBC URL of an external store, or null for the embedded one in {@code dataDir}
  * @param maxPayloadBytes the largest job payload accepted
  * @param semaphores      semaphores declared in the config file: created or replaced at start
+ * @param security        API keys, TLS and connection limits
  */
 public record ServerSettings(String host, int port, Path dataDir, String storeUrl, int maxPayloadBytes,
-                             List<DeclaredSemaphore> semaphores) {
+                             List<DeclaredSemaphore> semaphores, SecuritySettings security) {
+
+    public ServerSettings(String host, int port, Path dataDir, String storeUrl, int maxPayloadBytes,
+                          List<DeclaredSemaphore> semaphores) {
+        this(host, port, dataDir, storeUrl, maxPayloadBytes, semaphores, SecuritySettings.defaults());
+    }
 
     /** A semaphore the config file declares, with the config it must have. */
     public record DeclaredSemaphore(String name, SemaphoreConfig config) {
@@ -39,6 +46,7 @@ public record ServerSettings(String host, int port, Path dataDir, String storeUr
                     + " bytes, got " + maxPayloadBytes);
         }
         semaphores = List.copyOf(semaphores);
+        Objects.requireNonNull(security, "security");
     }
 
     public static ServerSettings defaults() {
@@ -46,26 +54,30 @@ public record ServerSettings(String host, int port, Path dataDir, String storeUr
     }
 
     public ServerSettings withPort(int newPort) {
-        return new ServerSettings(host, newPort, dataDir, storeUrl, maxPayloadBytes, semaphores);
+        return new ServerSettings(host, newPort, dataDir, storeUrl, maxPayloadBytes, semaphores, security);
     }
 
     public ServerSettings withHost(String newHost) {
-        return new ServerSettings(newHost, port, dataDir, storeUrl, maxPayloadBytes, semaphores);
+        return new ServerSettings(newHost, port, dataDir, storeUrl, maxPayloadBytes, semaphores, security);
     }
 
     public ServerSettings withDataDir(Path newDataDir) {
-        return new ServerSettings(host, port, newDataDir, storeUrl, maxPayloadBytes, semaphores);
+        return new ServerSettings(host, port, newDataDir, storeUrl, maxPayloadBytes, semaphores, security);
     }
 
     public ServerSettings withStoreUrl(String newStoreUrl) {
-        return new ServerSettings(host, port, dataDir, newStoreUrl, maxPayloadBytes, semaphores);
+        return new ServerSettings(host, port, dataDir, newStoreUrl, maxPayloadBytes, semaphores, security);
     }
 
     public ServerSettings withMaxPayloadBytes(int newMaxPayloadBytes) {
-        return new ServerSettings(host, port, dataDir, storeUrl, newMaxPayloadBytes, semaphores);
+        return new ServerSettings(host, port, dataDir, storeUrl, newMaxPayloadBytes, semaphores, security);
+    }
+
+    public ServerSettings withSecurity(SecuritySettings newSecurity) {
+        return new ServerSettings(host, port, dataDir, storeUrl, maxPayloadBytes, semaphores, newSecurity);
     }
 
     public ServerSettings withSemaphores(List<DeclaredSemaphore> declared) {
-        return new ServerSettings(host, port, dataDir, storeUrl, maxPayloadBytes, declared);
+        return new ServerSettings(host, port, dataDir, storeUrl, maxPayloadBytes, declared, security);
     }
 }

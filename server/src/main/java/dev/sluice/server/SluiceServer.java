@@ -7,6 +7,7 @@ import dev.sluice.server.jobs.ClaimRegistry;
 import dev.sluice.server.jobs.JobRoutes;
 import dev.sluice.server.permits.PermitRoutes;
 import dev.sluice.server.permits.WaitRegistry;
+import dev.sluice.server.security.Security;
 import dev.sluice.server.semaphores.SemaphoreRoutes;
 import dev.sluice.store.SqliteStore;
 import dev.sluice.store.Store;
@@ -61,6 +62,7 @@ public final class SluiceServer implements AutoCloseable {
             }
             timekeeper.deadlineAt(committed.effects().earliestDue());
         });
+        Security security = Security.start(settings.host(), settings.security(), engine);
         Javalin app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
@@ -68,6 +70,7 @@ public final class SluiceServer implements AutoCloseable {
             config.jetty.port = settings.port();
             config.http.maxRequestSize = settings.maxPayloadBytes() + 64L * 1024;
             config.http.asyncTimeout = 0;
+            security.install(config, settings.host(), settings.port());
             new SemaphoreRoutes(engine).register(config.routes);
             new PermitRoutes(engine, waits).register(config.routes);
             new JobRoutes(engine, claims, settings.maxPayloadBytes()).register(config.routes);
@@ -91,7 +94,7 @@ public final class SluiceServer implements AutoCloseable {
         declare(engine, settings.semaphores());
         timekeeper.start();
         app.start();
-        log.info("Sluice listening on http://{}:{}", settings.host(), app.port());
+        log.info("Sluice listening on {}://{}:{}", security.scheme(), settings.host(), app.port());
         return new SluiceServer(store, timekeeper, app);
     }
 

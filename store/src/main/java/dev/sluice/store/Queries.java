@@ -5,8 +5,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-/** Reads and housekeeping across semaphores. */
+/** Reads and housekeeping across semaphores, and the API keys. */
 public interface Queries {
+
+    /** The API keys. */
+    KeyTable keys();
 
     /** Semaphores by name, strictly after {@code afterName} (null for the first page). */
     List<SemaphoreRecord> semaphores(String afterName, int max);
