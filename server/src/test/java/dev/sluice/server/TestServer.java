@@ -22,6 +22,11 @@ public final class TestServer implements AutoCloseable {
         return new TestServer(SluiceServer.start(ServerSettings.defaults().withPort(0).withDataDir(dataDir)));
     }
 
+    /** A node started with these settings (give port 0). */
+    public static TestServer start(ServerSettings settings) {
+        return new TestServer(SluiceServer.start(settings));
+    }
+
     public Api api() {
         return api;
     }
