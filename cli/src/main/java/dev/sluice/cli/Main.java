@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Sluice: a counting semaphore with a durable FIFO queue in front of it.",
-        subcommands = {ServerCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServerCommand.class, SimulateCommand.class, dev.sluice.cli.keys.KeysCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {
