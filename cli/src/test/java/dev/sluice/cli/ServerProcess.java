@@ -163,6 +163,11 @@ final class ServerProcess implements AutoCloseable {
         return r;
     }
 
+    /** {@code http://127.0.0.1:<port>}. */
+    String baseUrl() {
+        return base;
+    }
+
     /** SIGKILL (Process.destroyForcibly on Linux), then waits for the process to be gone. Returns its exit code. */
     int kill() throws InterruptedException {
         process.destroyForcibly();
