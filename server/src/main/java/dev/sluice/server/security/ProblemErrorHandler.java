@@ -22,6 +22,12 @@ import tools.jackson.databind.node.ObjectNode;
 final class ProblemErrorHandler extends ErrorHandler {
     private static final String TYPE = "application/problem+json";
 
+    /** Jetty writes error bodies only for GET, POST and HEAD by default; the API's problems go to every method. */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
         fields.put(HttpHeader.CONTENT_TYPE, TYPE);
