@@ -17,6 +17,12 @@ public final class FuzzTries implements AroundPropertyHook {
         return Integer.getInteger("sluice.fuzz.tries", CI_TRIES);
     }
 
+    /** Outside jqwik's own hooks, so that the tries are set before they are read. */
+    @Override
+    public int aroundPropertyProximity() {
+        return -100;
+    }
+
     @Override
     public PropertyExecutionResult aroundProperty(PropertyLifecycleContext context, PropertyExecutor property) {
         context.attributes().setTries(tries());

@@ -57,7 +57,6 @@ import tools.jackson.databind.JsonNode;
  * endpoints, no keys) and {@code BadInputTest} (each named bad input, nothing written). Tries:
  * {@value FuzzTries#CI_TRIES} in CI, {@code -Dsluice.fuzz.tries=100000} for a long run.
  */
-@AddLifecycleHook(FuzzTries.class)
 class HostileRequestsFuzzTest {
     private static final String SENTINEL = "sentinel";
     private static final String SENTINEL_CONFIG = "{'limit':5,'channelLimit':3,'leaseTimeout':'PT10M'}";
@@ -114,6 +113,7 @@ class HostileRequestsFuzzTest {
     // ---- the property ----------------------------------------------------------------------
 
     @Property(shrinking = ShrinkingMode.OFF)
+    @AddLifecycleHook(FuzzTries.class)
     void everyAnswerIsBelow500AProblemWhenARefusalAndNeverASuccessWithoutTheRightKey(@ForAll("requests") Raw req) throws IOException {
         tried.incrementAndGet();
         Answer a = send(req);
@@ -149,6 +149,7 @@ class HostileRequestsFuzzTest {
     @AfterProperty
     void spec2StillHoldsOnTheSentinel() {
         assertThat(tried.get()).as("tries run").isPositive();
+        System.out.println("HostileRequestsFuzzTest: " + tried.get() + " hostile requests answered");
         JsonNode view = node.admin("GET", "/v1/semaphores/" + SENTINEL, null).json();
         assertThat(config(view)).as("the sentinel's config, which the fuzzing key may not change").isEqualTo(sentinelBefore);
         assertThat(view.get("state").get("pausedChannels")).isEmpty();
