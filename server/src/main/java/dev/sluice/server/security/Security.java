@@ -76,6 +76,7 @@ public final class Security {
         config.jetty.addConnector((server, http) -> Listener.connector(server, http, host, port, settings));
         config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler()));
         config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new ProblemErrorHandler()));
+        config.routes.error(408, ProblemErrorHandler::requestTimeout);
         WaitQuota quota = new WaitQuota(settings.maxWaitsPerKey());
         config.routes.before(new QueryCheck());
         config.routes.beforeMatched(new Authenticator(keys, authEnabled));

@@ -68,12 +68,18 @@ class HostileRequestsFuzzTest {
     private static final List<String> permits = new CopyOnWriteArrayList<>();
     private static final List<String> jobs = new CopyOnWriteArrayList<>();
     private static final AtomicInteger tried = new AtomicInteger();
+    private static volatile boolean failed;
+    /** Every permit and job id a fuzzing request obtained, to hand back before the checks afterwards. */
+    private static final java.util.Set<String> grantedPermits = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private static final java.util.Set<String> grantedJobs = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private static JsonNode sentinelBefore;
 
     @BeforeContainer
     static void start() throws IOException {
         dataDir = Files.createTempDirectory("sluice-fuzz");
-        node = SecureNode.start(dataDir);
+        // a short idle timeout: a request that promises more body than it sends is answered 408 after it
+        node = SecureNode.start(dev.sluice.server.ServerSettings.defaults().withPort(0).withDataDir(dataDir),
+                SecuritySettings.defaults().withIdleTimeout(java.time.Duration.ofSeconds(2)));
         assertThat(node.admin("PUT", "/v1/semaphores/" + SENTINEL, j(SENTINEL_CONFIG)).status()).isEqualTo(201);
         assertThat(node.admin("PUT", "/v1/semaphores/fz-a", j("{'limit':3}")).status()).isEqualTo(201);
         fuzzKey = node.key("fuzzer", "use:" + SENTINEL, "use:fz-*", "manage:fz-*");
@@ -116,6 +122,15 @@ class HostileRequestsFuzzTest {
     @AddLifecycleHook(FuzzTries.class)
     void everyAnswerIsBelow500AProblemWhenARefusalAndNeverASuccessWithoutTheRightKey(@ForAll("requests") Raw req) throws IOException {
         tried.incrementAndGet();
+        try {
+            check(req);
+        } catch (RuntimeException | Error e) {
+            failed = true;   // so that the checks after the property do not hide this failure
+            throw e;
+        }
+    }
+
+    private static void check(Raw req) throws IOException {
         Answer a = send(req);
         assertThat(a.status()).as("an answer to\n" + req).isPositive();
         assertThat(a.status()).as(req + "\n-> " + a).isLessThan(500);
@@ -137,33 +152,44 @@ class HostileRequestsFuzzTest {
 
     /** Keeps ids the fuzzing obtained, so that later requests can aim at real permits and jobs. */
     private static void collectIds(Answer a) {
-        if (a.status() / 100 != 2 || a.body().isEmpty() || permits.size() > 200) {
+        if (a.status() / 100 != 2 || a.body().isEmpty()) {
             return;
         }
         Matcher m = Pattern.compile("\"(permitId|jobId)\":\"([A-Za-z0-9._-]{1,64})\"").matcher(a.body());
         while (m.find()) {
-            (m.group(1).equals("permitId") ? permits : jobs).add(m.group(2));
+            boolean permit = m.group(1).equals("permitId");
+            (permit ? grantedPermits : grantedJobs).add(m.group(2));
+            List<String> pool = permit ? permits : jobs;
+            if (pool.size() < 200) {
+                pool.add(m.group(2));
+            }
         }
     }
 
     @AfterProperty
     void spec2StillHoldsOnTheSentinel() {
+        if (failed) {
+            return;   // the property's own failure is the one to report
+        }
         assertThat(tried.get()).as("tries run").isPositive();
         System.out.println("HostileRequestsFuzzTest: " + tried.get() + " hostile requests answered");
-        JsonNode view = node.admin("GET", "/v1/semaphores/" + SENTINEL, null).json();
+        String s = "/v1/semaphores/" + SENTINEL;
+        JsonNode view = node.admin("GET", s, null).json();
         assertThat(config(view)).as("the sentinel's config, which the fuzzing key may not change").isEqualTo(sentinelBefore);
         assertThat(view.get("state").get("pausedChannels")).isEmpty();
         assertThat(node.call(null, "GET", "/readyz", null).status()).isEqualTo(200);
 
-        String s = "/v1/semaphores/" + SENTINEL;
+        // hand back what the fuzzing holds, as far as its answers told
         assertThat(node.admin("DELETE", s + "/jobs?state=waiting", null).status()).isEqualTo(200);
-        int inUse = node.admin("GET", s, null).json().get("state").get("inUse").asInt();
-        assertThat(inUse).as("G1: permits in use").isBetween(0, 5);
+        grantedPermits.forEach(id -> node.call(fuzzKey, "DELETE", s + "/permits/" + id, null));
+        grantedJobs.forEach(id -> node.call(fuzzKey, "POST", s + "/jobs/" + id + "/cancel", null));
+        int before = node.admin("GET", s, null).json().get("state").get("inUse").asInt();
+        assertThat(before).as("G1: permits in use").isBetween(0, 5);
 
-        // G1 per channel: a fresh channel takes at most channelLimit (3) permits
+        // G1 per channel: a channel nobody used takes at most channelLimit (3) permits, and that many if the total allows
         List<String> mine = new ArrayList<>();
         int onChannel = 0;
-        while (onChannel <= 3) {
+        for (int i = 0; i < 10; i++) {
             Res r = node.call(fuzzKey, "POST", s + "/permits", j("{'channel':'invariant-a'}"));
             if (r.status() != 201) {
                 assertThat(r.code()).isEqualTo("limit_reached");
@@ -172,7 +198,7 @@ class HostileRequestsFuzzTest {
             mine.add(r.str("permitId"));
             onChannel++;
         }
-        assertThat(onChannel).as("G1: grants on one channel").isLessThanOrEqualTo(3);
+        assertThat(onChannel).as("G1: grants on one channel, %d in use before", before).isEqualTo(Math.min(3, 5 - before));
         // G1 overall: grants stop exactly at the limit
         for (int c = 0; c < 10; c++) {
             Res r = node.call(fuzzKey, "POST", s + "/permits", j("{'channel':'invariant-" + c + "'}"));
@@ -181,25 +207,24 @@ class HostileRequestsFuzzTest {
             }
         }
         assertThat(node.admin("GET", s, null).json().get("state").get("inUse").asInt())
-                .as("G1: in use once every channel was tried (%d held before, %d granted now)", inUse, mine.size()).isEqualTo(5);
-        assertThat(inUse + mine.size()).isEqualTo(5);
+                .as("G1: in use once every channel was tried (%d before, %d granted now)", before, mine.size()).isEqualTo(5);
+        assertThat(before + mine.size()).isEqualTo(5);
 
-        // G6: a release frees exactly one, and only once
-        String first = mine.getFirst();
-        assertThat(node.call(fuzzKey, "DELETE", s + "/permits/" + first, null).status()).isEqualTo(204);
-        assertThat(node.call(fuzzKey, "DELETE", s + "/permits/" + first, null).status()).isEqualTo(204);
-        assertThat(node.admin("GET", s, null).json().get("state").get("inUse").asInt()).isEqualTo(4);
+        if (!mine.isEmpty()) {
+            // G6: a release frees exactly one, and only once
+            String first = mine.getFirst();
+            assertThat(node.call(fuzzKey, "DELETE", s + "/permits/" + first, null).status()).isEqualTo(204);
+            assertThat(node.call(fuzzKey, "DELETE", s + "/permits/" + first, null).status()).isEqualTo(204);
+            assertThat(node.admin("GET", s, null).json().get("state").get("inUse").asInt()).isEqualTo(4);
+            mine.subList(1, mine.size()).forEach(id -> node.call(fuzzKey, "DELETE", s + "/permits/" + id, null));
 
-        // G3/G5: with capacity free, queued work is delivered
-        mine.subList(1, mine.size()).forEach(id -> node.call(fuzzKey, "DELETE", s + "/permits/" + id, null));
-        String job = node.call(fuzzKey, "POST", s + "/jobs", j("{'payload':{'after':'fuzzing'}}")).str("jobId");
-        boolean claimed = false;
-        for (int i = 0; i < 20 && !claimed; i++) {
+            // G3/G5: with capacity free, queued work is delivered
+            String job = node.call(fuzzKey, "POST", s + "/jobs", j("{'payload':{'after':'fuzzing'},'channel':'invariant-job'}")).str("jobId");
             Res c = node.call(fuzzKey, "POST", s + "/jobs/claim", j("{'max':100}"));
             assertThat(c.status()).isEqualTo(200);
-            claimed = c.json().get("jobs").valueStream().anyMatch(x -> x.get("jobId").asString().equals(job));
+            assertThat(c.json().get("jobs").valueStream().map(x -> x.get("jobId").asString()))
+                    .as("the job enqueued after the fuzzing is claimed").contains(job);
         }
-        assertThat(claimed).as("the job enqueued after the fuzzing was claimed").isTrue();
     }
 
     // ---- raw HTTP --------------------------------------------------------------------------
@@ -379,12 +404,13 @@ class HostileRequestsFuzzTest {
             return new Raw(method, target, key, wire(method, target, key, body));
         }
 
+        /** The admin key only on the key routes: anywhere else it could rightly change the sentinel. */
         private KeyKind keyKind(Route route) {
             double roll = r.nextDouble();
             if (route.path().startsWith("/v1/keys") && roll < 0.5) {
                 return KeyKind.ADMIN;
             }
-            return roll < 0.72 ? KeyKind.FUZZ : roll < 0.78 ? KeyKind.ADMIN : roll < 0.84 ? KeyKind.NONE : roll < 0.90 ? KeyKind.GARBAGE
+            return roll < 0.76 ? KeyKind.FUZZ : roll < 0.83 ? KeyKind.NONE : roll < 0.90 ? KeyKind.GARBAGE
                     : roll < 0.95 ? KeyKind.REVOKED : KeyKind.OTHER_SCHEME;
         }
 

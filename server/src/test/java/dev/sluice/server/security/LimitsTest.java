@@ -157,4 +157,30 @@ class LimitsTest {
             assertThat(QueryCheck.decodes("x=%E2%82%AC")).isTrue();
         }
     }
+
+    @Test
+    void whatJettyAnswersItselfIsAProblemToo() throws IOException {
+        ServerSettings settings = ServerSettings.defaults().withPort(0).withDataDir(tmp)
+                .withSecurity(SecuritySettings.defaults().withIdleTimeout(Duration.ofSeconds(1)));
+        try (TestServer server = TestServer.start(settings)) {
+            record Case(String request, int status) {}
+            for (Case c : List.of(
+                    new Case("GARBAGE\r\n\r\n", 400),
+                    new Case("GET /v1/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 400),
+                    new Case("DELETE /v1/semaphores/a%00b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 400),
+                    new Case("DELETE /v1/semaphores/x HTTP/1.1\r\nConnection: close\r\n\r\n", 400),
+                    new Case("PUT /v1/semaphores/x HTTP/1.1\r\nHost: x\r\nBad Header: y\r\nConnection: close\r\n\r\n", 400),
+                    new Case("POST /v1/semaphores/x/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\nConnection: close\r\n\r\n", 400),
+                    new Case("GET /" + "a/".repeat(5000) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 414),
+                    // a body promised and never sent: answered when the idle timeout runs out
+                    new Case("PUT /v1/semaphores/x HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nConnection: close\r\n\r\n{", 408))) {
+                String r = raw(server.port(), c.request());
+                assertThat(r).as(c.request()).startsWith("HTTP/1.1 " + c.status()).contains("Content-Type: application/problem+json")
+                        .contains("\"status\":" + c.status()).containsPattern("\"code\":\"[a-z_]+\"");
+            }
+            // not a client of HTTP/1: Jetty's 505 stays a 5xx, as a problem with code unsupported
+            String v = raw(server.port(), "GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n");
+            assertThat(v).startsWith("HTTP/1.1 505").contains("application/problem+json").contains("\"code\":\"unsupported\"");
+        }
+    }
 }
