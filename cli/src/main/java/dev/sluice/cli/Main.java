@@ -20,7 +20,7 @@ import picocli.CommandLine.Command;
         description = "Sluice: a counting semaphore with a durable FIFO queue in front of it.",
         subcommands = {ServerCommand.class, SimulateCommand.class,
                 SemaphoreCommand.class, AcquireCommand.class, ReleaseCommand.class, RunCommand.class, JobsCommand.class,
-                ApplyCommand.class, CompletionCommand.class,
+                ApplyCommand.class, CompletionCommand.class, dev.sluice.cli.keys.KeysCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Commands that talk to a server take --server URL (env SLUICE_SERVER, default http://localhost:8080),"
                 + " --api-key KEY (env SLUICE_API_KEY) and -o table|json, and exit with the codes above. See docs/cli.md."})

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -52,18 +53,57 @@ final class ServerProcess implements AutoCloseable {
 
     /** Starts a node on a free port over {@code dataDir} and waits until {@code /readyz} answers 200. */
     static ServerProcess start(Path dataDir, Path log, String... moreArgs) throws IOException, InterruptedException {
+        return start(dataDir, log, Map.of(), null, moreArgs);
+    }
+
+    /**
+     * Like {@link #start(Path, Path, String...)}, with {@code env} added to the child's environment
+     * and, unless null, {@code shellPrefix} run by {@code sh} before it execs the JVM (for example
+     * {@code ulimit -f 4096}, a file-size limit the JVM inherits).
+     */
+    static ServerProcess start(Path dataDir, Path log, Map<String, String> env, String shellPrefix, String... moreArgs)
+            throws IOException, InterruptedException {
         int port = freePort();
+        ServerProcess server = new ServerProcess(launch(dataDir, log, env, shellPrefix, port, moreArgs), log, port);
+        server.awaitReady(Duration.ofSeconds(60));
+        return server;
+    }
+
+    /** Runs {@code sluice server} expecting it to stop by itself (a refusal to start); returns its exit code. */
+    static int runUntilExit(Path dataDir, Path log, Map<String, String> env, Duration within, String... moreArgs)
+            throws IOException, InterruptedException {
+        Process p = launch(dataDir, log, env, null, freePort(), moreArgs);
+        if (!p.waitFor(within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            p.waitFor();
+            throw new IllegalStateException("the server did not stop by itself within " + within);
+        }
+        return p.exitValue();
+    }
+
+    private static Process launch(Path dataDir, Path log, Map<String, String> env, String shellPrefix, int port, String... moreArgs)
+            throws IOException {
         String java = ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> cmd = javaCommand(java, port, dataDir, moreArgs);
+        if (shellPrefix != null) {
+            // exec keeps one process: the JVM takes the shell's pid, so a kill reaches it
+            List<String> viaShell = new ArrayList<>(List.of("sh", "-c", shellPrefix + " && exec \"$@\"", "sh"));
+            viaShell.addAll(cmd);
+            cmd = viaShell;
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("SLUICE_"));
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    private static List<String> javaCommand(String java, int port, Path dataDir, String... moreArgs) {
         List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xshare:auto",
                 "-cp", System.getProperty("java.class.path"),
                 "dev.sluice.cli.Main", "server", "--port", Integer.toString(port), "--data", dataDir.toString()));
         cmd.addAll(List.of(moreArgs));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("SLUICE_"));
-        ServerProcess server = new ServerProcess(pb.start(), log, port);
-        server.awaitReady(Duration.ofSeconds(30));
-        return server;
+        return cmd;
     }
 
     private void awaitReady(Duration within) throws IOException, InterruptedException {
@@ -93,18 +133,21 @@ final class ServerProcess implements AutoCloseable {
     }
 
     Reply call(String method, String path, String json) throws IOException, InterruptedException {
-        return call(method, path, json, null);
+        return call(method, path, json, (String) null);
     }
 
     Reply call(String method, String path, String json, String idempotencyKey) throws IOException, InterruptedException {
+        return call(method, path, json, idempotencyKey == null ? Map.of() : Map.of("Idempotency-Key", idempotencyKey));
+    }
+
+    /** A request with these headers added. */
+    Reply call(String method, String path, String json, Map<String, String> headers) throws IOException, InterruptedException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(15))
                 .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
         if (json != null) {
             b.header("Content-Type", "application/json");
         }
-        if (idempotencyKey != null) {
-            b.header("Idempotency-Key", idempotencyKey);
-        }
+        headers.forEach(b::header);
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         String raw = r.body();
         JsonNode body = raw == null || raw.isBlank() ? null : JSON.readTree(raw);
@@ -118,6 +161,11 @@ final class ServerProcess implements AutoCloseable {
             throw new AssertionError(method + " " + path + " " + (json == null ? "" : json) + ": expected " + status + ", got " + r);
         }
         return r;
+    }
+
+    /** {@code http://127.0.0.1:<port>}. */
+    String baseUrl() {
+        return base;
     }
 
     /** SIGKILL (Process.destroyForcibly on Linux), then waits for the process to be gone. Returns its exit code. */

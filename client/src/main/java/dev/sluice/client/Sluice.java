@@ -2,6 +2,7 @@ package dev.sluice.client;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -15,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
@@ -191,6 +193,7 @@ public final class Sluice implements AutoCloseable {
         private Executor executor;
         private HttpClient.Version version;
         private ObjectMapper mapper;
+        private SSLContext sslContext;
 
         private Builder() {
         }
@@ -262,6 +265,18 @@ public final class Sluice implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Trusts exactly the certificates in this PEM file (for example a private CA's, or a
+         * server's self-signed certificate) for {@code https}, instead of the JDK's default
+         * trust store. Certificates are still verified, host names included. Read at once.
+         *
+         * @throws IllegalArgumentException if the file cannot be read or holds no certificate
+         */
+        public Builder trustedCertificates(Path pemFile) {
+            this.sslContext = Tls.trusting(Objects.requireNonNull(pemFile, "pemFile"));
+            return this;
+        }
+
         public Sluice build() {
             ExecutorService owned = executor == null ? Executors.newVirtualThreadPerTaskExecutor() : null;
             Executor exec = executor != null ? executor : owned;
@@ -271,6 +286,7 @@ public final class Sluice implements AutoCloseable {
                     .version(v)
                     .connectTimeout(connectTimeout)
                     .followRedirects(HttpClient.Redirect.NEVER)
+                    .sslContext(sslContext != null ? sslContext : Tls.jdkDefault())
                     .executor(exec)
                     .build();
             ObjectMapper m = mapper != null ? mapper

@@ -35,4 +35,9 @@ public final class Limits {
     public static final Duration WEBHOOK_SECRET_GRACE = Duration.ofHours(24);
     /** How long finished jobs (and so their idempotency keys) and expired-permit records are kept. */
     public static final Duration RETENTION = Duration.ofHours(24);
+
+    /** API keys: how many a store holds, scopes per key, characters of a key's name. */
+    public static final int MAX_API_KEYS = 1000;
+    public static final int MAX_SCOPES_PER_KEY = 32;
+    public static final int MAX_KEY_NAME_LENGTH = 128;
 }

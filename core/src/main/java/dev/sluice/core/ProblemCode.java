@@ -14,7 +14,13 @@ public enum ProblemCode {
     PAYLOAD_TOO_LARGE("payload_too_large"),
     UNSUPPORTED("unsupported"),
     STORE_UNAVAILABLE("store_unavailable"),
-    INTERNAL("internal");
+    INTERNAL("internal"),
+    /** No API key, or one the server does not know (401). */
+    UNAUTHORIZED("unauthorized"),
+    /** The API key's scopes do not allow this operation on this semaphore (403). */
+    FORBIDDEN("forbidden"),
+    /** The API key already has as many waiting requests (waits, long-polling claims) as allowed (429). */
+    TOO_MANY_WAITS("too_many_waits");
 
     private final String wireName;
 

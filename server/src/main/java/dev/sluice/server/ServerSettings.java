@@ -3,6 +3,7 @@ package dev.sluice.server;
 import dev.sluice.core.Limits;
 import dev.sluice.core.Names;
 import dev.sluice.core.semaphore.SemaphoreConfig;
+import dev.sluice.server.security.SecuritySettings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
@@ -17,13 +18,16 @@ import java.util.Objects;
  * @param maxPayloadBytes the largest job payload accepted
  * @param semaphores      semaphores declared in the config file: created or replaced at start
  * @param observability   metrics and event-stream settings
+ * @param security        API keys, TLS and connection limits
  */
 public record ServerSettings(String host, int port, Path dataDir, String storeUrl, int maxPayloadBytes,
-                             List<DeclaredSemaphore> semaphores, ObservabilitySettings observability) {
+                             List<DeclaredSemaphore> semaphores, ObservabilitySettings observability,
+                             SecuritySettings security) {
 
     public ServerSettings(String host, int port, Path dataDir, String storeUrl, int maxPayloadBytes,
                           List<DeclaredSemaphore> semaphores) {
-        this(host, port, dataDir, storeUrl, maxPayloadBytes, semaphores, ObservabilitySettings.defaults());
+        this(host, port, dataDir, storeUrl, maxPayloadBytes, semaphores, ObservabilitySettings.defaults(),
+                SecuritySettings.defaults());
     }
 
     /** A semaphore the config file declares, with the config it must have. */
@@ -46,6 +50,7 @@ public record ServerSettings(String host, int port, Path dataDir, String storeUr
         }
         semaphores = List.copyOf(semaphores);
         Objects.requireNonNull(observability, "observability");
+        Objects.requireNonNull(security, "security");
     }
 
     public static ServerSettings defaults() {
@@ -53,30 +58,34 @@ public record ServerSettings(String host, int port, Path dataDir, String storeUr
     }
 
     public ServerSettings withPort(int newPort) {
-        return new ServerSettings(host, newPort, dataDir, storeUrl, maxPayloadBytes, semaphores, observability);
+        return new ServerSettings(host, newPort, dataDir, storeUrl, maxPayloadBytes, semaphores, observability, security);
     }
 
     public ServerSettings withHost(String newHost) {
-        return new ServerSettings(newHost, port, dataDir, storeUrl, maxPayloadBytes, semaphores, observability);
+        return new ServerSettings(newHost, port, dataDir, storeUrl, maxPayloadBytes, semaphores, observability, security);
     }
 
     public ServerSettings withDataDir(Path newDataDir) {
-        return new ServerSettings(host, port, newDataDir, storeUrl, maxPayloadBytes, semaphores, observability);
+        return new ServerSettings(host, port, newDataDir, storeUrl, maxPayloadBytes, semaphores, observability, security);
     }
 
     public ServerSettings withStoreUrl(String newStoreUrl) {
-        return new ServerSettings(host, port, dataDir, newStoreUrl, maxPayloadBytes, semaphores, observability);
+        return new ServerSettings(host, port, dataDir, newStoreUrl, maxPayloadBytes, semaphores, observability, security);
     }
 
     public ServerSettings withMaxPayloadBytes(int newMaxPayloadBytes) {
-        return new ServerSettings(host, port, dataDir, storeUrl, newMaxPayloadBytes, semaphores, observability);
+        return new ServerSettings(host, port, dataDir, storeUrl, newMaxPayloadBytes, semaphores, observability, security);
     }
 
     public ServerSettings withSemaphores(List<DeclaredSemaphore> declared) {
-        return new ServerSettings(host, port, dataDir, storeUrl, maxPayloadBytes, declared, observability);
+        return new ServerSettings(host, port, dataDir, storeUrl, maxPayloadBytes, declared, observability, security);
     }
 
     public ServerSettings withObservability(ObservabilitySettings newObservability) {
-        return new ServerSettings(host, port, dataDir, storeUrl, maxPayloadBytes, semaphores, newObservability);
+        return new ServerSettings(host, port, dataDir, storeUrl, maxPayloadBytes, semaphores, newObservability, security);
+    }
+
+    public ServerSettings withSecurity(SecuritySettings newSecurity) {
+        return new ServerSettings(host, port, dataDir, storeUrl, maxPayloadBytes, semaphores, observability, newSecurity);
     }
 }

@@ -16,6 +16,7 @@ import dev.sluice.server.openapi.OpenApiRoutes;
 import dev.sluice.server.permits.PermitRoutes;
 import dev.sluice.server.permits.WaitRegistry;
 import dev.sluice.server.semaphores.ChannelRoutes;
+import dev.sluice.server.security.Security;
 import dev.sluice.server.semaphores.SemaphoreRoutes;
 import dev.sluice.core.Effects;
 import dev.sluice.server.webhooks.WebhookDispatcher;
@@ -127,6 +128,7 @@ public final class SluiceServer implements AutoCloseable {
                 }
             });
         });
+        Security security = Security.start(settings.host(), settings.security(), engine);
         Javalin app = Javalin.create(config -> {
             config.concurrency.useVirtualThreads = true;
             config.startup.showJavalinBanner = false;
@@ -134,7 +136,13 @@ public final class SluiceServer implements AutoCloseable {
             config.jetty.port = settings.port();
             config.http.maxRequestSize = settings.maxPayloadBytes() + 64L * 1024;
             config.http.asyncTimeout = 0;
-            config.events.handlerAdded(h -> routes.add(h.getHttpMethod().name() + " " + h.getPath()));
+            config.events.handlerAdded(h -> {
+                String method = h.getHttpMethod().name();
+                if (!method.startsWith("BEFORE") && !method.startsWith("AFTER")) {   // filters are not routes
+                    routes.add(method + " " + h.getPath());
+                }
+            });
+            security.install(config, settings.host(), settings.port());
             config.requestLogger.http((ctx, millis) -> {
                 String route = routeOf(ctx);
                 metrics.httpRequest(ctx.method().name(), route, ctx.statusCode(), millis.longValue());
@@ -189,7 +197,7 @@ public final class SluiceServer implements AutoCloseable {
             }
             throw e;
         }
-        log.info("Sluice listening on http://{}:{} (dashboard at /, metrics at /metrics)", settings.host(), app.port());
+        log.info("Sluice listening on {}://{}:{} (dashboard at /, metrics at /metrics)", security.scheme(), settings.host(), app.port());
         return new SluiceServer(store, timekeeper, webhooks, forwarder, app, metrics, events, List.copyOf(routes), spans);
     }
 

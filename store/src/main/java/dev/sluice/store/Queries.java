@@ -8,11 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Reads and housekeeping across semaphores. */
+/** Reads and housekeeping across semaphores, and the API keys. */
 public interface Queries {
 
     /** A channel of a semaphore with something in it: permits held, entries waiting, or paused. */
     record ChannelStats(String name, int inUse, long waiting, boolean paused) {}
+
+    /** The API keys. */
+    KeyTable keys();
 
     /** Semaphores by name, strictly after {@code afterName} (null for the first page). */
     List<SemaphoreRecord> semaphores(String afterName, int max);

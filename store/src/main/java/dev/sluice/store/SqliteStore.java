@@ -62,6 +62,11 @@ public final class SqliteStore implements Store {
             throw new StoreException("cannot create the data directory " + dataDir + ": " + e.getMessage(), e);
         }
         Path file = dataDir.resolve("sluice.db");
+        if (!Files.isWritable(dataDir) || Files.exists(file) && !Files.isWritable(file)) {
+            // said plainly here: SQLite itself only says it is "unable to open the database file"
+            throw new StoreException("the data directory " + dataDir.toAbsolutePath() + " is read-only (or not writable by this "
+                    + "user); the embedded store must write its file and its write-ahead log there", null);
+        }
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -17,7 +18,7 @@ import picocli.CommandLine.Option;
  * {@code SLUICE_*} environment variable, else the config file, else the default.
  */
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = {"Start a Sluice node (HTTP API on --host:--port, embedded store in --data).",
+        description = {"Start a Sluice node (HTTP API on --bind:--port, embedded store in --data).",
                 "With --store, the node keeps its state in PostgreSQL instead, shared with any number of other nodes."},
         footer = {"", "A flag wins over its SLUICE_* variable, which wins over the config file.",
                 "The config file declares server settings and semaphores; see docs/config.md."})
@@ -26,7 +27,8 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "${env:SLUICE_PORT}", description = "Port to listen on (default 8080; env SLUICE_PORT).")
     Integer port;
 
-    @Option(names = "--host", defaultValue = "${env:SLUICE_HOST}", description = "Address to bind (default 127.0.0.1; env SLUICE_HOST).")
+    @Option(names = {"--bind", "--host"}, defaultValue = "${env:SLUICE_HOST}",
+            description = "Address to bind (default 127.0.0.1; env SLUICE_HOST). Any other than loopback asks for API keys.")
     String host;
 
     @Option(names = "--data", defaultValue = "${env:SLUICE_DATA}", description = "Directory of the embedded store (default ./data; env SLUICE_DATA).")
@@ -56,12 +58,15 @@ public final class ServerCommand implements Callable<Integer> {
                     + "http://localhost:4318 (env SLUICE_OTLP_ENDPOINT). Off by default.")
     String otlpEndpoint;
 
+    @Mixin
+    SecurityOptions security;
+
     @Override
     public Integer call() throws Exception {
         ServerSettings settings;
         try {
             LogFormat.apply(logFormat);
-            settings = settings();
+            settings = settings().withSecurity(security.settings(System.getenv("SLUICE_ADMIN_KEY")));
         } catch (ConfigFile.InvalidConfigException | IllegalArgumentException e) {
             System.err.println("sluice: " + e.getMessage());
             return 2;
@@ -78,7 +83,8 @@ public final class ServerCommand implements Callable<Integer> {
         }
         String where = settings.storeUrl() != null ? PostgresUrl.mask(settings.storeUrl())
                 : settings.dataDir().toAbsolutePath().normalize().toString();
-        System.out.println("Sluice is serving on http://" + settings.host() + ":" + server.port() + " (store: " + where + ")");
+        System.out.println("Sluice is serving on " + (settings.security().tls() ? "https" : "http") + "://" + settings.host() + ":"
+                + server.port() + " (store: " + where + ")");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();
@@ -107,7 +113,7 @@ public final class ServerCommand implements Callable<Integer> {
                 first(store, s.store(), null),
                 first(null, s.maxPayloadBytes(), d.maxPayloadBytes()),
                 file.semaphores().stream().map(ConfigFile.Semaphore::declared).toList(),
-                observability);
+                observability, d.security());
     }
 
     private static <T> T first(T flagOrEnv, T fromFile, T fallback) {

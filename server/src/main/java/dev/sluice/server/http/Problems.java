@@ -27,6 +27,9 @@ public final class Problems {
             case LIMIT_REACHED, PAUSED -> 429;
             case STORE_UNAVAILABLE -> 503;
             case INTERNAL -> 500;
+            case UNAUTHORIZED -> 401;
+            case FORBIDDEN -> 403;
+            case TOO_MANY_WAITS -> 429;
         };
     }
 
@@ -42,6 +45,9 @@ public final class Problems {
             case PAUSED -> "Paused";
             case STORE_UNAVAILABLE -> "Store unavailable";
             case INTERNAL -> "Internal error";
+            case UNAUTHORIZED -> "Unauthorized";
+            case FORBIDDEN -> "Forbidden";
+            case TOO_MANY_WAITS -> "Too many waiting requests";
         };
     }
 
@@ -54,8 +60,12 @@ public final class Problems {
         body.put("code", code.wireName());
         body.put("instance", ctx.path());
         ctx.status(status(code));
-        if (code == ProblemCode.LIMIT_REACHED || code == ProblemCode.PAUSED || code == ProblemCode.STORE_UNAVAILABLE) {
+        if (code == ProblemCode.LIMIT_REACHED || code == ProblemCode.PAUSED || code == ProblemCode.STORE_UNAVAILABLE
+                || code == ProblemCode.TOO_MANY_WAITS) {
             ctx.header("Retry-After", "1");
+        }
+        if (code == ProblemCode.UNAUTHORIZED) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"sluice\"");
         }
         ctx.contentType("application/problem+json");
         ctx.result(body.toString());

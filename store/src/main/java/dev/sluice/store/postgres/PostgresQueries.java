@@ -187,4 +187,9 @@ final class PostgresQueries implements Queries {
     public List<ChannelStats> channels(String semaphore, int max) {
         return portable.channels(semaphore, max);
     }
+
+    @Override
+    public dev.sluice.store.KeyTable keys() {
+        return portable.keys();
+    }
 }

@@ -2,6 +2,7 @@ package dev.sluice.store.sql;
 
 import dev.sluice.core.permit.PermitRecord;
 import dev.sluice.core.semaphore.SemaphoreRecord;
+import dev.sluice.store.KeyTable;
 import dev.sluice.store.Queries;
 import java.time.Instant;
 import java.util.Collection;
@@ -18,6 +19,11 @@ public final class JdbcQueries implements Queries {
 
     public JdbcQueries(Statements sql) {
         this.sql = sql;
+    }
+
+    @Override
+    public KeyTable keys() {
+        return new JdbcKeyTable(sql);
     }
 
     @Override
