@@ -43,6 +43,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     enum Format { table, json }
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--quick", description = "About a minute: clients 1 and 64, 1 s per cell, small scaling sizes.")
     boolean quick;
 
@@ -77,13 +80,18 @@ public final class BenchCommand implements Callable<Integer> {
     boolean tiny;
 
     private final String[] args;
+    private final java.io.PrintStream out;
+    private final java.io.PrintStream progress;
 
-    public BenchCommand(String[] args) {
-        this.args = args;
+    /** @param args the command line, as recorded in the report; {@code out} gets the report, {@code progress} the progress */
+    public BenchCommand(String[] args, java.io.PrintStream out, java.io.PrintStream progress) {
+        this.args = args.clone();
+        this.out = out;
+        this.progress = progress;
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new BenchCommand(args)).execute(args));
+        System.exit(new CommandLine(new BenchCommand(args, System.out, System.err)).execute(args));
     }
 
     @Override
@@ -93,7 +101,7 @@ public final class BenchCommand implements Callable<Integer> {
             Set<String> only = new LinkedHashSet<>(systems);
             for (String s : only) {
                 if (!Plan.SYSTEMS.contains(s)) {
-                    throw new CommandLine.ParameterException(new CommandLine(this), "unknown system " + s + "; known: " + Plan.SYSTEMS);
+                    throw new CommandLine.ParameterException(spec.commandLine(), "unknown system " + s + "; known: " + Plan.SYSTEMS);
                 }
             }
             plan = plan.onlySystems(only);
@@ -101,7 +109,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (scenarios != null) {
             for (String s : scenarios) {
                 if (!Plan.SCENARIOS.contains(s)) {
-                    throw new CommandLine.ParameterException(new CommandLine(this), "unknown scenario " + s + "; known: " + Plan.SCENARIOS);
+                    throw new CommandLine.ParameterException(spec.commandLine(), "unknown scenario " + s + "; known: " + Plan.SCENARIOS);
                 }
             }
             plan = plan.onlyScenarios(new LinkedHashSet<>(scenarios));
@@ -118,12 +126,13 @@ public final class BenchCommand implements Callable<Integer> {
         boolean temporary = data == null;
         Path root = temporary ? Files.createTempDirectory("sluice-bench") : Files.createDirectories(data);
         try {
-            Report report = new Harness(plan, root, System.err).run("sluice bench " + String.join(" ", Arrays.asList(args)));
+            Report report = new Harness(plan, root, progress).run("sluice bench " + String.join(" ", Arrays.asList(args)));
             if (format == Format.json) {
-                System.out.println(report.json());
+                out.println(report.json());
             } else {
-                report.printTable(System.out);
+                report.printTable(out);
             }
+            out.flush();
             return 0;
         } finally {
             if (temporary) {

@@ -148,6 +148,10 @@ public final class Harness {
             Handoffs handoffs = new Handoffs();
             cell("handoff", s.id(), "wait, limit " + plan.contendedLimit(), clients, "grants", "release → grant to a waiting client", null,
                     () -> Load.run(clients, plan.warmup(), plan.measure(), c -> waited(s.connect(), name, handoffs)));
+            if (s.notATry() != null) {
+                skip(s.id(), "handoff", "try-loop: " + s.notATry());
+                continue;
+            }
             String spun = "tl-" + clients;
             s.semaphore(spun, plan.contendedLimit());
             cell("handoff", s.id(), "try-loop, limit " + plan.contendedLimit(), clients, "grants", "granted try-acquire + release", null,
@@ -339,12 +343,20 @@ public final class Harness {
         Double heap = heapOf == null ? null : liveHeapMb();
         long errors = samples.stream().mapToLong(Sample::errors).sum();
         Result r = new Result(scenario, system, variant, clients, median(samples, Sample::throughput), unit,
-                median(samples, Sample::p50Ms), median(samples, Sample::p99Ms), latency, heap, errors);
+                orNull(median(samples, Sample::p50Ms)), orNull(median(samples, Sample::p99Ms)), latency, heap, errors);
         results.add(r);
         say("  %-11s %-16s %-26s %3d clients %,11.0f %-8s p50 %7.2f ms  p99 %7.2f ms%s%s", scenario, system, variant, clients,
-                r.throughput(), unit + "/s", r.p50Ms(), r.p99Ms(), heap == null ? "" : String.format(Locale.ROOT, "  heap %.0f MiB", heap),
+                r.throughput(), unit + "/s", orNaN(r.p50Ms()), orNaN(r.p99Ms()), heap == null ? "" : String.format(Locale.ROOT, "  heap %.0f MiB", heap),
                 errors == 0 ? "" : "  (" + errors + " errors, first: " + samples.stream().map(Sample::firstError)
                         .filter(java.util.Objects::nonNull).findFirst().orElse("?") + ")");
+    }
+
+    private static Double orNull(double v) {
+        return Double.isNaN(v) ? null : v;
+    }
+
+    static double orNaN(Double v) {
+        return v == null ? Double.NaN : v;
     }
 
     private static double median(List<Sample> samples, ToDoubleFunction<Sample> metric) {

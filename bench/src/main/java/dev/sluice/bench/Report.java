@@ -80,7 +80,7 @@ public record Report(Map<String, Object> machine, Instant date, String command, 
                 previous = group;
             }
             out.printf(Locale.ROOT, "  %-17s %7d %,14.0f %-10s %9.2f %9.2f %9s%s%n", r.system(), r.clients(), r.throughput(),
-                    r.unit() + "/s", r.p50Ms(), r.p99Ms(), r.heapMb() == null ? "" : String.format(Locale.ROOT, "%.0f", r.heapMb()),
+                    r.unit() + "/s", Harness.orNaN(r.p50Ms()), Harness.orNaN(r.p99Ms()), r.heapMb() == null ? "" : String.format(Locale.ROOT, "%.0f", r.heapMb()),
                     r.errors() == 0 ? "" : "  " + r.errors() + " errors");
         }
         List<Ratio> ratios = ratios();

@@ -10,11 +10,11 @@ package dev.sluice.bench;
  * @param clients    concurrent clients (threads, each with its own connection where the system has them)
  * @param throughput completed units per second (see {@code unit})
  * @param unit       what {@code throughput} counts: pairs, grants, jobs, requests, fsyncs
- * @param p50Ms      median latency in milliseconds of what {@code latency} names
- * @param p99Ms      99th percentile of the same
+ * @param p50Ms      median latency in milliseconds of what {@code latency} names; null when none was recorded
+ * @param p99Ms      99th percentile of the same; null when none was recorded
  * @param latency    what the latency measures (a pair, a hand-off from release to grant, …)
  * @param heapMb     live heap of the server JVM after a GC at the end of the cell, where measured; else null
  * @param errors     failed iterations during the measurement (0 in a sound run)
  */
 public record Result(String scenario, String system, String variant, int clients, double throughput, String unit,
-                     double p50Ms, double p99Ms, String latency, Double heapMb, long errors) {}
+                     Double p50Ms, Double p99Ms, String latency, Double heapMb, long errors) {}

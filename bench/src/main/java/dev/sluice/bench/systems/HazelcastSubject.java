@@ -29,6 +29,7 @@ public final class HazelcastSubject implements Subject {
     }
 
     public static HazelcastSubject start() throws Exception {
+        System.setProperty("hazelcast.logging.type", "slf4j");   // before the first member: no JUL lines on stderr
         String cluster = "sluice-bench-" + UUID.randomUUID();
         int basePort = Executables.freePort();
         List<CompletableFuture<HazelcastInstance>> starting = new ArrayList<>();
@@ -43,7 +44,9 @@ public final class HazelcastSubject implements Subject {
             JoinConfig join = config.getNetworkConfig().getJoin();
             join.getMulticastConfig().setEnabled(false);
             join.getAutoDetectionConfig().setEnabled(false);
-            join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + basePort + "-" + (basePort + 19));
+            for (int p = 0; p < MEMBERS + 2; p++) {
+                join.getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + (basePort + p));
+            }
             config.getCPSubsystemConfig().setCPMemberCount(MEMBERS);
             config.getJetConfig().setEnabled(false);
             starting.add(CompletableFuture.supplyAsync(() -> Hazelcast.newHazelcastInstance(config)));

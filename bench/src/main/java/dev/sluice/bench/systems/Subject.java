@@ -21,6 +21,14 @@ public interface Subject extends AutoCloseable {
         }
     }
 
+    /**
+     * Why {@link Client#tryAcquire} is not a true try on this system (it may wait), or null when it
+     * is. Such a system is left out of the contended try-loop, where the difference matters.
+     */
+    default String notATry() {
+        return null;
+    }
+
     /** One client: its own connection where the system has connections. */
     Client connect() throws Exception;
 
