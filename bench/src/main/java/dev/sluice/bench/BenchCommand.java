@@ -91,7 +91,14 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new BenchCommand(args, System.out, System.err)).execute(args));
+        System.exit(commandLine(args, System.out, System.err).execute(args));
+    }
+
+    /** The command, with {@code jmh} passing every argument after it (JMH's -f, -wi, -t, -h …) to JMH as it is. */
+    public static CommandLine commandLine(String[] args, java.io.PrintStream out, java.io.PrintStream progress) {
+        CommandLine cl = new CommandLine(new BenchCommand(args, out, progress));
+        cl.getSubcommands().get("jmh").setUnmatchedOptionsArePositionalParams(true);
+        return cl;
     }
 
     @Override

@@ -32,8 +32,8 @@ class BenchCommandTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream progress = new ByteArrayOutputStream();
         String[] args = {"--tiny", "--format", "json", "--data", data.toString()};
-        int exit = new CommandLine(new BenchCommand(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(progress, true, StandardCharsets.UTF_8))).execute(args);
+        int exit = BenchCommand.commandLine(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(progress, true, StandardCharsets.UTF_8)).execute(args);
 
         assertThat(exit).isZero();
         assertThat(progress.toString(StandardCharsets.UTF_8)).contains("— sluice", "try-release", "done in");
@@ -76,7 +76,7 @@ class BenchCommandTest {
     @Test
     void unknownSystemIsRefused() {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CommandLine cl = new CommandLine(new BenchCommand(new String[0], System.out, System.err));
+        CommandLine cl = BenchCommand.commandLine(new String[0], System.out, System.err);
         cl.setErr(new java.io.PrintWriter(err, true, StandardCharsets.UTF_8));
         assertThat(cl.execute("--systems", "memcached")).isNotZero();
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("unknown system memcached");

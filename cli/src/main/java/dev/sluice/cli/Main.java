@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Sluice: a counting semaphore with a durable FIFO queue in front of it.",
+        footer = {"", "Benchmarks: ./sluice bench --help (the launcher runs them from the bench module, which the server never loads)."},
         subcommands = {ServerCommand.class, SimulateCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
