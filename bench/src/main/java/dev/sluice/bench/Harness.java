@@ -343,10 +343,10 @@ public final class Harness {
         Double heap = heapOf == null ? null : liveHeapMb();
         long errors = samples.stream().mapToLong(Sample::errors).sum();
         Result r = new Result(scenario, system, variant, clients, median(samples, Sample::throughput), unit,
-                orNull(median(samples, Sample::p50Ms)), orNull(median(samples, Sample::p99Ms)), latency, heap, errors);
+                orNull(median(samples, Sample::p50Ms)), orNull(median(samples, Sample::p99Ms)), latency, heap, orNull(median(samples, Sample::cpuUsPerUnit)), errors);
         results.add(r);
-        say("  %-11s %-16s %-26s %3d clients %,11.0f %-8s p50 %7.2f ms  p99 %7.2f ms%s%s", scenario, system, variant, clients,
-                r.throughput(), unit + "/s", orNaN(r.p50Ms()), orNaN(r.p99Ms()), heap == null ? "" : String.format(Locale.ROOT, "  heap %.0f MiB", heap),
+        say("  %-11s %-16s %-26s %3d clients %,11.0f %-8s p50 %7.2f ms  p99 %7.2f ms  cpu %6.0f µs%s%s", scenario, system,
+                variant, clients, r.throughput(), unit + "/s", orNaN(r.p50Ms()), orNaN(r.p99Ms()), orNaN(r.cpuUsPerUnit()), heap == null ? "" : String.format(Locale.ROOT, "  heap %.0f MiB", heap),
                 errors == 0 ? "" : "  (" + errors + " errors, first: " + samples.stream().map(Sample::firstError)
                         .filter(java.util.Objects::nonNull).findFirst().orElse("?") + ")");
     }

@@ -14,7 +14,9 @@ package dev.sluice.bench;
  * @param p99Ms      99th percentile of the same; null when none was recorded
  * @param latency    what the latency measures (a pair, a hand-off from release to grant, …)
  * @param heapMb     live heap of the server JVM after a GC at the end of the cell, where measured; else null
+ * @param cpuUsPerUnit CPU time of the harness JVM per unit, in microseconds: the whole server and its clients for
+ *                   Sluice and the in-process systems, only the client side for redis-server and PostgreSQL
  * @param errors     failed iterations during the measurement (0 in a sound run)
  */
 public record Result(String scenario, String system, String variant, int clients, double throughput, String unit,
-                     Double p50Ms, Double p99Ms, String latency, Double heapMb, long errors) {}
+                     Double p50Ms, Double p99Ms, String latency, Double heapMb, Double cpuUsPerUnit, long errors) {}

@@ -77,10 +77,12 @@ public final class Load {
         Thread.sleep(warmup);
         latency.getIntervalHistogram();   // discard the warm-up
         long start = System.nanoTime();
+        long cpuStart = processCpuNanos();
         measuring.set(true);
         Thread.sleep(measure);
         long counted = units.sum();
         long elapsed = System.nanoTime() - start;
+        long cpu = processCpuNanos() - cpuStart;
         Histogram h = latency.getIntervalHistogram();
         measuring.set(false);
         stop.set(true);
@@ -89,6 +91,13 @@ public final class Load {
         }
         double seconds = elapsed / 1e9;
         return new Sample(counted / seconds, h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(50) / 1000.0,
-                h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1000.0, errors.get(), firstError.get());
+                h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1000.0,
+                counted == 0 || cpu < 0 ? Double.NaN : cpu / 1000.0 / counted, errors.get(), firstError.get());
+    }
+
+    /** CPU time of this whole JVM (server, clients, JIT, GC), or -1 where the JVM cannot tell. */
+    static long processCpuNanos() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : -1;
     }
 }
