@@ -343,7 +343,8 @@ public final class Harness {
         Double heap = heapOf == null ? null : liveHeapMb();
         long errors = samples.stream().mapToLong(Sample::errors).sum();
         Result r = new Result(scenario, system, variant, clients, median(samples, Sample::throughput), unit,
-                orNull(median(samples, Sample::p50Ms)), orNull(median(samples, Sample::p99Ms)), latency, heap, orNull(median(samples, Sample::cpuUsPerUnit)), errors);
+                orNull(median(samples, Sample::p50Ms)), orNull(median(samples, Sample::p99Ms)), latency, heap, orNull(median(samples, Sample::cpuUsPerUnit)),
+                medianRun(samples).cpuUsPerUnitByThreads(), errors);
         results.add(r);
         say("  %-11s %-16s %-26s %3d clients %,11.0f %-8s p50 %7.2f ms  p99 %7.2f ms  cpu %6.0f µs%s%s", scenario, system,
                 variant, clients, r.throughput(), unit + "/s", orNaN(r.p50Ms()), orNaN(r.p99Ms()), orNaN(r.cpuUsPerUnit()), heap == null ? "" : String.format(Locale.ROOT, "  heap %.0f MiB", heap),
@@ -357,6 +358,10 @@ public final class Harness {
 
     static double orNaN(Double v) {
         return v == null ? Double.NaN : v;
+    }
+
+    private static Sample medianRun(List<Sample> samples) {
+        return samples.stream().sorted(Comparator.comparingDouble(Sample::throughput)).toList().get(samples.size() / 2);
     }
 
     private static double median(List<Sample> samples, ToDoubleFunction<Sample> metric) {

@@ -78,11 +78,13 @@ public final class Load {
         latency.getIntervalHistogram();   // discard the warm-up
         long start = System.nanoTime();
         long cpuStart = processCpuNanos();
+        ThreadCpu threadsBefore = new ThreadCpu();
         measuring.set(true);
         Thread.sleep(measure);
         long counted = units.sum();
         long elapsed = System.nanoTime() - start;
         long cpu = processCpuNanos() - cpuStart;
+        var byThreads = new ThreadCpu().since(threadsBefore, counted);
         Histogram h = latency.getIntervalHistogram();
         measuring.set(false);
         stop.set(true);
@@ -92,7 +94,7 @@ public final class Load {
         double seconds = elapsed / 1e9;
         return new Sample(counted / seconds, h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(50) / 1000.0,
                 h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1000.0,
-                counted == 0 || cpu < 0 ? Double.NaN : cpu / 1000.0 / counted, errors.get(), firstError.get());
+                counted == 0 || cpu < 0 ? Double.NaN : cpu / 1000.0 / counted, byThreads, errors.get(), firstError.get());
     }
 
     /** CPU time of this whole JVM (server, clients, JIT, GC), or -1 where the JVM cannot tell. */

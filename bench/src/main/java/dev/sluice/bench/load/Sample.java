@@ -4,4 +4,5 @@ package dev.sluice.bench.load;
  * What one measurement found: units per second, the latency percentiles in milliseconds, and the
  * CPU time this JVM spent per unit in microseconds (steadier than throughput on a shared machine).
  */
-public record Sample(double throughput, double p50Ms, double p99Ms, double cpuUsPerUnit, long errors, String firstError) {}
+public record Sample(double throughput, double p50Ms, double p99Ms, double cpuUsPerUnit,
+                     java.util.Map<String, Double> cpuUsPerUnitByThreads, long errors, String firstError) {}
