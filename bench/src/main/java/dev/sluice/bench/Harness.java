@@ -344,10 +344,12 @@ public final class Harness {
         long errors = samples.stream().mapToLong(Sample::errors).sum();
         Result r = new Result(scenario, system, variant, clients, median(samples, Sample::throughput), unit,
                 orNull(median(samples, Sample::p50Ms)), orNull(median(samples, Sample::p99Ms)), latency, heap, orNull(median(samples, Sample::cpuUsPerUnit)),
+                orNull(median(samples, Sample::allocBytesPerUnit) / 1024),
                 medianRun(samples).cpuUsPerUnitByThreads(), errors);
         results.add(r);
-        say("  %-11s %-16s %-26s %3d clients %,11.0f %-8s p50 %7.2f ms  p99 %7.2f ms  cpu %6.0f µs%s%s", scenario, system,
-                variant, clients, r.throughput(), unit + "/s", orNaN(r.p50Ms()), orNaN(r.p99Ms()), orNaN(r.cpuUsPerUnit()), heap == null ? "" : String.format(Locale.ROOT, "  heap %.0f MiB", heap),
+        say("  %-11s %-16s %-26s %3d clients %,11.0f %-8s p50 %7.2f ms  p99 %7.2f ms  cpu %6.0f µs  alloc %6.1f KiB%s%s", scenario,
+                system, variant, clients, r.throughput(), unit + "/s", orNaN(r.p50Ms()), orNaN(r.p99Ms()), orNaN(r.cpuUsPerUnit()),
+                orNaN(r.allocKbPerUnit()), heap == null ? "" : String.format(Locale.ROOT, "  heap %.0f MiB", heap),
                 errors == 0 ? "" : "  (" + errors + " errors, first: " + samples.stream().map(Sample::firstError)
                         .filter(java.util.Objects::nonNull).findFirst().orElse("?") + ")");
     }

@@ -16,10 +16,12 @@ package dev.sluice.bench;
  * @param heapMb     live heap of the server JVM after a GC at the end of the cell, where measured; else null
  * @param cpuUsPerUnit CPU time of the harness JVM per unit, in microseconds: the whole server and its clients for
  *                   Sluice and the in-process systems, only the client side for redis-server and PostgreSQL
+ * @param allocKbPerUnit memory the harness JVM allocated per unit, in KiB: independent of the machine's load, so the
+ *                   steadiest figure for comparing two builds of Sluice on a shared machine
  * @param cpuByThreads {@code cpuUsPerUnit} split by the harness JVM's thread groups (store writer, carriers of the
  *                   virtual threads, clients, GC/JIT…), from the median run
  * @param errors     failed iterations during the measurement (0 in a sound run)
  */
 public record Result(String scenario, String system, String variant, int clients, double throughput, String unit,
-                     Double p50Ms, Double p99Ms, String latency, Double heapMb, Double cpuUsPerUnit,
+                     Double p50Ms, Double p99Ms, String latency, Double heapMb, Double cpuUsPerUnit, Double allocKbPerUnit,
                      java.util.Map<String, Double> cpuByThreads, long errors) {}

@@ -68,6 +68,10 @@ public final class SluiceServer implements AutoCloseable {
             config.jetty.port = settings.port();
             config.http.maxRequestSize = settings.maxPayloadBytes() + 64L * 1024;
             config.http.asyncTimeout = 0;
+            // Javalin copies each response body through a buffer of this size, allocated per response
+            // (Jetty's output buffer size, 32 KiB, by default): most of the memory a permit request
+            // allocated. Answers here are small; a large one is copied in more steps.
+            config.http.responseBufferSize = 4096;
             new SemaphoreRoutes(engine).register(config.routes);
             new PermitRoutes(engine, waits).register(config.routes);
             new JobRoutes(engine, claims, settings.maxPayloadBytes()).register(config.routes);

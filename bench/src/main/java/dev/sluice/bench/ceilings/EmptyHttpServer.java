@@ -20,6 +20,7 @@ public final class EmptyHttpServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.jetty.host = "127.0.0.1";
             config.jetty.port = 0;
+            config.http.responseBufferSize = 4096;   // as SluiceServer
             config.routes.get(PATH, ctx -> ctx.status(200));
         });
         app.start();

@@ -79,12 +79,14 @@ public final class Load {
         long start = System.nanoTime();
         long cpuStart = processCpuNanos();
         ThreadCpu threadsBefore = new ThreadCpu();
+        long allocStart = allocatedBytes();
         measuring.set(true);
         Thread.sleep(measure);
         long counted = units.sum();
         long elapsed = System.nanoTime() - start;
         long cpu = processCpuNanos() - cpuStart;
         var byThreads = new ThreadCpu().since(threadsBefore, counted);
+        long allocated = allocatedBytes() - allocStart;
         Histogram h = latency.getIntervalHistogram();
         measuring.set(false);
         stop.set(true);
@@ -94,7 +96,15 @@ public final class Load {
         double seconds = elapsed / 1e9;
         return new Sample(counted / seconds, h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(50) / 1000.0,
                 h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1000.0,
-                counted == 0 || cpu < 0 ? Double.NaN : cpu / 1000.0 / counted, byThreads, errors.get(), firstError.get());
+                counted == 0 || cpu < 0 ? Double.NaN : cpu / 1000.0 / counted,
+                counted == 0 || allocStart < 0 ? Double.NaN : (double) allocated / counted, byThreads, errors.get(), firstError.get());
+    }
+
+    /** Bytes allocated by every thread of this JVM so far (virtual threads count on their carriers), or -1. */
+    static long allocatedBytes() {
+        return java.lang.management.ManagementFactory.getThreadMXBean()
+                instanceof com.sun.management.ThreadMXBean t && t.isThreadAllocatedMemorySupported()
+                ? t.getTotalThreadAllocatedBytes() : -1;
     }
 
     /** CPU time of this whole JVM (server, clients, JIT, GC), or -1 where the JVM cannot tell. */
