@@ -136,6 +136,12 @@ public final class Harness {
     // ---- try-release and hand-off: every semaphore ------------------------------------------
 
     private void semaphoreScenarios(Subject s) throws Exception {
+        if (!plan.systemWarmup().isZero()) {
+            s.semaphore("warm-up", plan.limit());
+            int clients = Math.min(16, maxClients());
+            Sample warm = Load.run(clients, Duration.ZERO, plan.systemWarmup(), c -> pairs(s.connect(), () -> "warm-up"));
+            say("  warmed up %s for %d s (%,.0f pairs/s, not recorded)", s.id(), plan.systemWarmup().toSeconds(), warm.throughput());
+        }
         for (int clients : plan.clients()) {
             String name = "tr-" + clients;
             s.semaphore(name, plan.limit());

@@ -11,6 +11,7 @@ import java.util.Set;
  * @param handoffClients  client counts of the hand-off scenarios (more than {@code contendedLimit})
  * @param contendedLimit  the semaphore limit of the contended scenarios (hand-off, idle gap)
  * @param limit           the semaphore limit of the uncontended scenarios
+ * @param systemWarmup    load run once on each system before its first measurement and discarded (the JIT's)
  * @param warmup          run before each measurement and discarded
  * @param measure         how long each measurement lasts
  * @param runs            measurements per cell; the report quotes their median
@@ -21,7 +22,7 @@ import java.util.Set;
  * @param scenarios       the scenarios to run (ids of {@link Result#scenario()})
  */
 public record Plan(List<Integer> clients, List<Integer> handoffClients, int contendedLimit, int limit,
-                   Duration warmup, Duration measure, int runs, List<Integer> depths, List<Integer> semaphoreCounts,
+                   Duration systemWarmup, Duration warmup, Duration measure, int runs, List<Integer> depths, List<Integer> semaphoreCounts,
                    int scalingClients, Set<String> systems, Set<String> scenarios) {
 
     public static final List<String> SYSTEMS = List.of("sluice", "redisson", "curator", "hazelcast", "postgres-counter",
@@ -39,44 +40,44 @@ public record Plan(List<Integer> clients, List<Integer> handoffClients, int cont
 
     /** The full suite: what docs/benchmarks.md quotes. Takes a quarter of an hour or more. */
     public static Plan full() {
-        return new Plan(List.of(1, 16, 64), List.of(16, 64), 4, 1000, Duration.ofSeconds(3), Duration.ofSeconds(5), 3,
+        return new Plan(List.of(1, 16, 64), List.of(16, 64), 4, 1000, Duration.ofSeconds(10), Duration.ofSeconds(3), Duration.ofSeconds(5), 3,
                 List.of(1_000, 10_000, 100_000, 1_000_000), List.of(1, 1_000, 10_000, 100_000), 64, Set.copyOf(SYSTEMS), Set.copyOf(SCENARIOS));
     }
 
     /** About a minute: every system and scenario once, at small sizes. */
     public static Plan quick() {
-        return new Plan(List.of(1, 64), List.of(64), 4, 1000, Duration.ofMillis(500), Duration.ofSeconds(1), 1,
+        return new Plan(List.of(1, 64), List.of(64), 4, 1000, Duration.ofSeconds(2), Duration.ofMillis(300), Duration.ofSeconds(1), 1,
                 List.of(1_000, 10_000), List.of(1, 1_000), 64, Set.copyOf(SYSTEMS), Set.copyOf(SCENARIOS));
     }
 
     /** Seconds: the shape of a run, for tests. Its figures mean nothing. */
     public static Plan tiny() {
-        return new Plan(List.of(1, 2), List.of(3), 1, 1000, Duration.ofMillis(50), Duration.ofMillis(200), 1,
+        return new Plan(List.of(1, 2), List.of(3), 1, 1000, Duration.ZERO, Duration.ofMillis(50), Duration.ofMillis(200), 1,
                 List.of(20), List.of(1, 5), 2, Set.copyOf(SYSTEMS), Set.copyOf(SCENARIOS));
     }
 
     public Plan onlySystems(Set<String> only) {
-        return new Plan(clients, handoffClients, contendedLimit, limit, warmup, measure, runs, depths, semaphoreCounts,
+        return new Plan(clients, handoffClients, contendedLimit, limit, systemWarmup, warmup, measure, runs, depths, semaphoreCounts,
                 scalingClients, only, scenarios);
     }
 
     public Plan onlyScenarios(Set<String> only) {
-        return new Plan(clients, handoffClients, contendedLimit, limit, warmup, measure, runs, depths, semaphoreCounts,
+        return new Plan(clients, handoffClients, contendedLimit, limit, systemWarmup, warmup, measure, runs, depths, semaphoreCounts,
                 scalingClients, systems, only);
     }
 
     public Plan withClients(List<Integer> newClients) {
-        return new Plan(newClients, handoffClients, contendedLimit, limit, warmup, measure, runs, depths, semaphoreCounts,
+        return new Plan(newClients, handoffClients, contendedLimit, limit, systemWarmup, warmup, measure, runs, depths, semaphoreCounts,
                 scalingClients, systems, scenarios);
     }
 
     public Plan withRuns(int n) {
-        return new Plan(clients, handoffClients, contendedLimit, limit, warmup, measure, n, depths, semaphoreCounts,
+        return new Plan(clients, handoffClients, contendedLimit, limit, systemWarmup, warmup, measure, n, depths, semaphoreCounts,
                 scalingClients, systems, scenarios);
     }
 
     public Plan withMeasure(Duration d) {
-        return new Plan(clients, handoffClients, contendedLimit, limit, warmup, d, runs, depths, semaphoreCounts,
+        return new Plan(clients, handoffClients, contendedLimit, limit, systemWarmup, warmup, d, runs, depths, semaphoreCounts,
                 scalingClients, systems, scenarios);
     }
 }
