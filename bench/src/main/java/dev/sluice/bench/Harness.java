@@ -111,7 +111,7 @@ public final class Harness {
                     skip(jdk.id(), "async", "in-process semaphore: no job queue");
                 }
             }
-            case "fsync" -> cell("try-release", "fsync", "4 KiB write + fdatasync", 1, "fsyncs", "one fsync", null,
+            case "fsync" -> cell("try-release", "fsync", "4 KiB write + fdatasync", 1, "fsyncs", "one fsync", false,
                     () -> Load.run(1, plan.warmup(), plan.measure(), c -> new Fsync(dataRoot)));
             default -> throw new IllegalArgumentException("unknown system " + system);
         }
@@ -128,7 +128,7 @@ public final class Harness {
         for (int count : plan.scenarios().contains("scaling") ? plan.semaphoreCounts() : List.<Integer>of()) {
             String prefix = "sc" + count + "-";
             peer.semaphores(prefix, count, plan.limit());
-            scalingAcrossSemaphores(peer, prefix, count, null);
+            scalingAcrossSemaphores(peer, prefix, count, false);
         }
         skip(peer.id(), "scaling", "jobs waiting: no job queue (semaphores scaled only)");
     }
@@ -145,14 +145,14 @@ public final class Harness {
         for (int clients : plan.clients()) {
             String name = "tr-" + clients;
             s.semaphore(name, plan.limit());
-            cell("try-release", s.id(), "limit " + plan.limit(), clients, "pairs", "try-acquire + release", null,
+            cell("try-release", s.id(), "limit " + plan.limit(), clients, "pairs", "try-acquire + release", false,
                     () -> Load.run(clients, plan.warmup(), plan.measure(), c -> pairs(s.connect(), () -> name)));
         }
         for (int clients : plan.handoffClients()) {
             String name = "ho-" + clients;
             s.semaphore(name, plan.contendedLimit());
             Handoffs handoffs = new Handoffs();
-            cell("handoff", s.id(), "wait, limit " + plan.contendedLimit(), clients, "grants", "release → grant to a waiting client", null,
+            cell("handoff", s.id(), "wait, limit " + plan.contendedLimit(), clients, "grants", "release → grant to a waiting client", false,
                     () -> Load.run(clients, plan.warmup(), plan.measure(), c -> waited(s.connect(), name, handoffs)));
             if (s.notATry() != null) {
                 skip(s.id(), "handoff", "try-loop: " + s.notATry());
@@ -160,7 +160,7 @@ public final class Harness {
             }
             String spun = "tl-" + clients;
             s.semaphore(spun, plan.contendedLimit());
-            cell("handoff", s.id(), "try-loop, limit " + plan.contendedLimit(), clients, "grants", "granted try-acquire + release", null,
+            cell("handoff", s.id(), "try-loop, limit " + plan.contendedLimit(), clients, "grants", "granted try-acquire + release", false,
                     () -> Load.run(clients, plan.warmup(), plan.measure(), c -> pairs(s.connect(), () -> spun)));
         }
     }
@@ -216,7 +216,7 @@ public final class Harness {
         for (int clients : plan.clients()) {
             String name = "as-" + clients;
             sluice.semaphore(name, plan.limit());
-            cell("async", "sluice", "limit " + plan.limit(), clients, "jobs", "enqueue + claim + complete", null,
+            cell("async", "sluice", "limit " + plan.limit(), clients, "jobs", "enqueue + claim + complete", false,
                     () -> Load.run(clients, plan.warmup(), plan.measure(), c -> jobs(sluice.connect(), name, null)));
         }
         for (int clients : plan.handoffClients()) {
@@ -224,7 +224,7 @@ public final class Harness {
             sluice.semaphore(name, plan.contendedLimit());
             Handoffs handoffs = new Handoffs();
             cell("async", "sluice", "idle gap, limit " + plan.contendedLimit(), clients, "jobs",
-                    "permit idle: complete → claim granted", null,
+                    "permit idle: complete → claim granted", false,
                     () -> Load.run(clients, plan.warmup(), plan.measure(), c -> jobs(sluice.connect(), name, handoffs)));
         }
     }
@@ -276,7 +276,7 @@ public final class Harness {
             try (SluiceSubject sluice = SluiceSubject.start(dir)) {
                 int clients = plan.scalingClients();
                 cell("scaling", "sluice", String.format(Locale.ROOT, "%,d jobs waiting", depth), clients, "jobs",
-                        "enqueue + claim + complete", sluice,
+                        "enqueue + claim + complete", true,
                         () -> Load.run(clients, plan.warmup(), plan.measure(), c -> jobs(sluice.connect(), "deep", null)));
             }
             delete(dir);
@@ -286,16 +286,16 @@ public final class Harness {
             say("  prefilling %,d semaphores …", count);
             Prefill.semaphores(dir, "sc-", count, plan.limit());
             try (SluiceSubject sluice = SluiceSubject.start(dir)) {
-                scalingAcrossSemaphores(sluice, "sc-", count, sluice);
+                scalingAcrossSemaphores(sluice, "sc-", count, true);
             }
             delete(dir);
         }
     }
 
-    private void scalingAcrossSemaphores(Subject s, String prefix, int count, Object heapOf) throws Exception {
+    private void scalingAcrossSemaphores(Subject s, String prefix, int count, boolean withHeap) throws Exception {
         int clients = plan.scalingClients();
         cell("scaling", s.id(), String.format(Locale.ROOT, "%,d semaphores", count), clients, "pairs",
-                "try-acquire + release, random semaphore", heapOf,
+                "try-acquire + release, random semaphore", withHeap,
                 () -> Load.run(clients, plan.warmup(), plan.measure(),
                         c -> pairs(s.connect(), () -> prefix + ThreadLocalRandom.current().nextInt(count))));
     }
@@ -305,7 +305,7 @@ public final class Harness {
     private void emptyHttp() throws Exception {
         try (EmptyHttpServer server = EmptyHttpServer.start()) {
             for (int clients : plan.clients()) {
-                cell("try-release", "empty-http", "empty GET", clients, "requests", "one request", null,
+                cell("try-release", "empty-http", "empty GET", clients, "requests", "one request", false,
                         () -> Load.run(clients, plan.warmup(), plan.measure(), c -> {
                             RawHttp http = new RawHttp(server.port());
                             return new Loop() {
@@ -338,7 +338,7 @@ public final class Harness {
 
     /** Measures a cell {@code plan.runs()} times and keeps the medians. */
     private void cell(String scenario, String system, String variant, int clients, String unit, String latency,
-                      Object heapOf, Measurement m) throws Exception {
+                      boolean withHeap, Measurement m) throws Exception {
         if (!plan.scenarios().contains(scenario)) {
             return;
         }
@@ -346,7 +346,7 @@ public final class Harness {
         for (int run = 0; run < plan.runs(); run++) {
             samples.add(m.measure());
         }
-        Double heap = heapOf == null ? null : liveHeapMb();
+        Double heap = withHeap ? liveHeapMb() : null;
         long errors = samples.stream().mapToLong(Sample::errors).sum();
         Result r = new Result(scenario, system, variant, clients, median(samples, Sample::throughput), unit,
                 orNull(median(samples, Sample::p50Ms)), orNull(median(samples, Sample::p99Ms)), latency, heap, orNull(median(samples, Sample::cpuUsPerUnit)),

@@ -7,8 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Optional;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -96,11 +94,5 @@ public record Report(Map<String, Object> machine, Instant date, String command, 
             out.printf(Locale.ROOT, "%nSkipped%n");
             skipped.forEach(s -> out.printf(Locale.ROOT, "  %-17s %-11s %s%n", s.system(), s.scenario(), s.reason()));
         }
-    }
-
-    /** The result of one cell, if measured. */
-    public Optional<Result> find(String scenario, String system, int clients) {
-        return results.stream().filter(r -> r.scenario().equals(scenario) && r.system().equals(system) && r.clients() == clients)
-                .filter(Objects::nonNull).findFirst();
     }
 }
