@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
         footer = {
             "",
             "Examples:",
-            "  ./sluice bench --quick                       # about a minute, small sizes, one run per cell",
+            "  ./sluice bench --quick                       # about 80 s, small sizes, one run per cell",
             "  ./sluice bench --format json > bench.json     # the full suite (a quarter of an hour or more), medians of 3 runs",
             "  ./sluice bench --quick --systems sluice,redisson,empty-http",
             "  ./sluice bench jmh CoreBench                 # JMH micro-benchmarks of the core and the store"
@@ -46,7 +46,7 @@ public final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--quick", description = "About a minute: clients 1 and 64, 1 s per cell, small scaling sizes.")
+    @Option(names = "--quick", description = "About 80 s: clients 1 and 64, 1 s per cell, small scaling sizes.")
     boolean quick;
 
     @Option(names = "--format", paramLabel = "FORMAT", description = "table (default) or json.")

@@ -74,6 +74,12 @@ public final class HazelcastSubject implements Subject {
         return "hazelcast";
     }
 
+    /** Each CP semaphore is initialised by its own Raft commit: 100,000 of them would take minutes. */
+    @Override
+    public int maxSemaphores() {
+        return 10_000;
+    }
+
     @Override
     public void semaphore(String name, int limit) {
         ISemaphore s = members.getFirst().getCPSubsystem().getSemaphore(name);

@@ -29,6 +29,11 @@ public interface Subject extends AutoCloseable {
         return null;
     }
 
+    /** The most semaphores the harness creates on this system for the scaling scenario. */
+    default int maxSemaphores() {
+        return Integer.MAX_VALUE;
+    }
+
     /** One client: its own connection where the system has connections. */
     Client connect() throws Exception;
 
