@@ -47,7 +47,7 @@ public record Report(Map<String, Object> machine, Instant date, String command, 
                             "pairs/s over empty requests/s (a pair is two requests: 0.5 is the wall)"));
                 } else if (s.scenario().equals("try-release") && o.system().equals("fsync")) {
                     out.add(new Ratio(s.scenario(), s.variant(), s.clients(), o.system(), s.throughput() / o.throughput(),
-                            "pairs/s over fsyncs/s of one thread (each pair commits twice; above 0.5 thanks to group commit)"));
+                            "pairs/s over fsyncs/s of one thread (a pair commits twice: above 0.5 only through group commit)"));
                 }
             }
         }

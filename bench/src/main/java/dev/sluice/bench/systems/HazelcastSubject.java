@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Hazelcast's CP {@code ISemaphore} (Raft-replicated, linearizable) on three embedded members in
  * this JVM, joined over loopback only. Client threads are spread over the members. CP data is held
- * in memory (no CP persistence in the open-source edition). Hazelcast 5.5 and later refuse the CP
+ * in memory (no CP persistence in the open-source edition). Hazelcast 5.6 and later refuse the CP
  * subsystem without an Enterprise licence, so the harness uses 5.4.
  */
 public final class HazelcastSubject implements Subject {
