@@ -886,7 +886,10 @@ public final class SemaphoreMachine {
         long afterSeq = Long.MIN_VALUE;
         scan:
         while (free > 0) {
-            List<JobRecord> page = ledger.queuePage(now, afterPriority, afterSeq, PAGE);
+            // No more entries than could still be granted or set aside: a small gate over a long queue
+            // reads a row or two per operation, not a page (entries passed over fetch the next page).
+            int wanted = Math.min(PAGE, free);
+            List<JobRecord> page = ledger.queuePage(now, afterPriority, afterSeq, wanted);
             for (JobRecord entry : page) {
                 afterPriority = entry.priority();
                 afterSeq = entry.seq();
@@ -933,7 +936,7 @@ public final class SemaphoreMachine {
                 }
                 free--;
             }
-            if (page.size() < PAGE) {
+            if (page.size() < wanted) {
                 break;
             }
         }

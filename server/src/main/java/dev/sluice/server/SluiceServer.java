@@ -156,6 +156,10 @@ public final class SluiceServer implements AutoCloseable {
                 files.location = Location.CLASSPATH;
                 files.headers = java.util.Map.of("Cache-Control", "no-cache");
             });
+            // Javalin copies each response body through a buffer of this size, allocated per response
+            // (Jetty's output buffer size, 32 KiB, by default): most of the memory a permit request
+            // allocated. Answers here are small; a large one is copied in more steps.
+            config.http.responseBufferSize = 4096;
             new SemaphoreRoutes(engine).register(config.routes);
             new PermitRoutes(engine, waits).register(config.routes);
             new JobRoutes(engine, claims, settings.maxPayloadBytes()).register(config.routes);

@@ -8,7 +8,6 @@ import dev.sluice.core.semaphore.ChannelRecord;
 import dev.sluice.core.semaphore.SemaphoreConfig;
 import dev.sluice.core.semaphore.SemaphoreRecord;
 import dev.sluice.core.semaphore.WebhookSecrets;
-import dev.sluice.store.json.ConfigCodec;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,14 +18,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A {@link Ledger} in SQL that both SQLite and PostgreSQL understand. It runs on the connection of
  * the caller's transaction; statements come from a per-connection cache.
  */
 public final class JdbcLedger implements Ledger {
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String JOB_COLUMNS = "id, kind, channel, priority, seq, original_seq, state, payload, "
             + "idempotency_key, attempts, lease_ms, deadline, available_at, permit_id, last_error, created_at, updated_at, "
             + "delivered_at, forwarded_from, forwarded_to, traceparent";
@@ -48,7 +45,7 @@ public final class JdbcLedger implements Ledger {
 
     /** Reads a semaphore row: the columns of {@code semaphores} in table order. */
     public static SemaphoreRecord semaphoreOf(ResultSet rs) throws SQLException {
-        SemaphoreConfig config = ConfigCodec.fromJson(JSON.readTree(rs.getString(2)));
+        SemaphoreConfig config = ConfigColumn.read(rs.getString(2));
         return new SemaphoreRecord(rs.getString(1), config, rs.getInt(3), rs.getLong(4), rs.getLong(5), rs.getLong(6),
                 rs.getLong(7), rs.getLong(8), Instant.ofEpochMilli(rs.getLong(9)), Instant.ofEpochMilli(rs.getLong(10)));
     }
@@ -60,7 +57,7 @@ public final class JdbcLedger implements Ledger {
                 + "config = excluded.config, in_use = excluded.in_use, last_fencing_token = excluded.last_fencing_token, "
                 + "last_seq = excluded.last_seq, waiting = excluded.waiting, inflight = excluded.inflight, dead = excluded.dead, "
                 + "updated_at = excluded.updated_at"),
-                s.name(), ConfigCodec.toJson(s.config()).toString(), s.inUse(), s.lastFencingToken(), s.lastSeq(),
+                s.name(), ConfigColumn.write(s.config()), s.inUse(), s.lastFencingToken(), s.lastSeq(),
                 s.waiting(), s.inflight(), s.dead(), s.createdAt().toEpochMilli(), s.updatedAt().toEpochMilli());
     }
 

@@ -1,0 +1,64 @@
+package dev.sluice.bench.jmh;
+
+import dev.sluice.core.SemaphoreMachine;
+import dev.sluice.core.permit.PermitRecord;
+import dev.sluice.core.semaphore.SemaphoreConfig;
+import dev.sluice.store.SqliteStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+/**
+ * The store's hot transactions, durable ({@code synchronous=FULL}): try-acquire then release on
+ * {@link SqliteStore}, each a transaction through the writer thread, as the server runs them but
+ * without HTTP. Run with {@code -t 16} to see group commit share the fsync.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+public class StoreBench {
+    private static final String NAME = "bench";
+    private final SecureRandom random = new SecureRandom();
+    private Path dir;
+    private SqliteStore store;
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+        dir = Files.createTempDirectory("sluice-storebench");
+        store = SqliteStore.open(dir);
+        store.inTransaction(NAME, l -> new SemaphoreMachine(l, NAME, Instant.now(), random)
+                .put(SemaphoreConfig.ofLimit(1_000_000))).join();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException {
+        store.close();
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /** Two durable transactions. */
+    @Benchmark
+    public Object tryAcquireRelease() {
+        PermitRecord p = store.inTransaction(NAME, l -> new SemaphoreMachine(l, NAME, Instant.now(), random)
+                .tryAcquire("default", null)).join();
+        return store.inTransaction(NAME, l -> new SemaphoreMachine(l, NAME, Instant.now(), random).release(p.id())).join();
+    }
+}

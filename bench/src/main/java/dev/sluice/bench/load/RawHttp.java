@@ -1,0 +1,119 @@
+package dev.sluice.bench.load;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A minimal blocking HTTP/1.1 client over one keep-alive connection, as a load generator uses
+ * (wrk, h2load): it costs the shared CPU little, so the figures are the server's, not the client's.
+ * It understands exactly what the servers measured here send: Content-Length or chunked bodies.
+ * Not thread-safe: one per client.
+ */
+public final class RawHttp implements AutoCloseable {
+    /** A response: status and body. */
+    public record Response(int status, String body) {}
+
+    private final Socket socket;
+    private final InputStream in;
+    private final OutputStream out;
+    private final byte[] hostHeader;
+
+    public RawHttp(int port) throws IOException {
+        socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        socket.setTcpNoDelay(true);
+        in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+        out = socket.getOutputStream();
+        hostHeader = ("Host: 127.0.0.1:" + port + "\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    public Response send(String method, String path, String body) throws IOException {
+        byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        StringBuilder head = new StringBuilder(128).append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
+        byte[] start = head.toString().getBytes(StandardCharsets.US_ASCII);
+        String rest = (body == null ? "" : "Content-Type: application/json\r\n") + "Content-Length: " + payload.length + "\r\n\r\n";
+        byte[] request = new byte[start.length + hostHeader.length + rest.length() + payload.length];
+        System.arraycopy(start, 0, request, 0, start.length);
+        System.arraycopy(hostHeader, 0, request, start.length, hostHeader.length);
+        byte[] restBytes = rest.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(restBytes, 0, request, start.length + hostHeader.length, restBytes.length);
+        System.arraycopy(payload, 0, request, start.length + hostHeader.length + restBytes.length, payload.length);
+        out.write(request);
+        out.flush();
+        return read();
+    }
+
+    private Response read() throws IOException {
+        String status = line();
+        if (!status.startsWith("HTTP/1.1 ") || status.length() < 12) {
+            throw new IOException("not an HTTP/1.1 response: " + status);
+        }
+        int code = Integer.parseInt(status.substring(9, 12));
+        int length = -1;
+        boolean chunked = false;
+        String header;
+        while (!(header = line()).isEmpty()) {
+            int colon = header.indexOf(':');
+            if (colon < 0) {
+                continue;
+            }
+            String name = header.substring(0, colon).trim();
+            String value = header.substring(colon + 1).trim();
+            if (name.equalsIgnoreCase("Content-Length")) {
+                length = Integer.parseInt(value);
+            } else if (name.equalsIgnoreCase("Transfer-Encoding") && value.equalsIgnoreCase("chunked")) {
+                chunked = true;
+            }
+        }
+        byte[] body;
+        if (chunked) {
+            var all = new java.io.ByteArrayOutputStream();
+            int size;
+            while ((size = Integer.parseInt(line().split(";")[0].trim(), 16)) > 0) {
+                all.write(in.readNBytes(size));
+                line();
+            }
+            while (!line().isEmpty()) {
+                // trailers
+            }
+            body = all.toByteArray();
+        } else {
+            body = length <= 0 ? new byte[0] : in.readNBytes(length);
+        }
+        return new Response(code, new String(body, StandardCharsets.UTF_8));
+    }
+
+    private String line() throws IOException {
+        StringBuilder sb = new StringBuilder(64);
+        int b;
+        while ((b = in.read()) != -1) {
+            if (b == '\n') {
+                int n = sb.length();
+                return n > 0 && sb.charAt(n - 1) == '\r' ? sb.substring(0, n - 1) : sb.toString();
+            }
+            sb.append((char) b);
+        }
+        throw new IOException("connection closed by the server");
+    }
+
+    /** The string value of a top-level-looking {@code "field":"value"} in a JSON body, or null. */
+    public static String field(String json, String field) {
+        String key = "\"" + field + "\":\"";
+        int i = json.indexOf(key);
+        if (i < 0) {
+            return null;
+        }
+        int from = i + key.length();
+        int to = json.indexOf('"', from);
+        return to < 0 ? null : json.substring(from, to);
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}

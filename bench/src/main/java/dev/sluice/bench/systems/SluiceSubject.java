@@ -1,0 +1,116 @@
+package dev.sluice.bench.systems;
+
+import dev.sluice.bench.load.RawHttp;
+import dev.sluice.server.ServerSettings;
+import dev.sluice.server.SluiceServer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * One Sluice node, in this JVM, on the durable embedded store in a data directory of the harness,
+ * reached over HTTP on loopback like any client would.
+ */
+public final class SluiceSubject implements Subject {
+    private final SluiceServer server;
+    private final int port;
+
+    private SluiceSubject(SluiceServer server) {
+        this.server = server;
+        this.port = server.port();
+    }
+
+    /** Starts a node on {@code dataDir} (which may hold a store prefilled by {@link Prefill}). */
+    public static SluiceSubject start(Path dataDir) {
+        return new SluiceSubject(SluiceServer.start(ServerSettings.defaults().withPort(0).withDataDir(dataDir)));
+    }
+
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public String id() {
+        return "sluice";
+    }
+
+    @Override
+    public void semaphore(String name, int limit) throws IOException {
+        try (RawHttp http = new RawHttp(port)) {
+            expect(http.send("PUT", "/v1/semaphores/" + name, "{\"limit\":" + limit + "}"), 200, 201);
+        }
+    }
+
+    @Override
+    public HttpClient connect() throws IOException {
+        return new HttpClient(new RawHttp(port));
+    }
+
+    static RawHttp.Response expect(RawHttp.Response r, int... statuses) throws IOException {
+        for (int s : statuses) {
+            if (r.status() == s) {
+                return r;
+            }
+        }
+        throw new IOException("unexpected " + r.status() + ": " + r.body());
+    }
+
+    /** A client of the HTTP API: permits and jobs. */
+    public static final class HttpClient implements Client {
+        private final RawHttp http;
+
+        HttpClient(RawHttp http) {
+            this.http = http;
+        }
+
+        @Override
+        public Object tryAcquire(String semaphore) throws IOException {
+            return acquired(http.send("POST", "/v1/semaphores/" + semaphore + "/permits", "{}"));
+        }
+
+        @Override
+        public Object acquire(String semaphore, Duration wait) throws IOException {
+            return acquired(http.send("POST", "/v1/semaphores/" + semaphore + "/permits", "{\"wait\":\"" + wait + "\"}"));
+        }
+
+        private static String acquired(RawHttp.Response r) throws IOException {
+            if (r.status() == 429) {
+                return null;
+            }
+            return RawHttp.field(expect(r, 201).body(), "permitId");
+        }
+
+        @Override
+        public void release(String semaphore, Object permit) throws IOException {
+            expect(http.send("DELETE", "/v1/semaphores/" + semaphore + "/permits/" + permit, null), 204);
+        }
+
+        /** Enqueues a small job. */
+        public void enqueue(String semaphore) throws IOException {
+            expect(http.send("POST", "/v1/semaphores/" + semaphore + "/jobs", "{\"payload\":{\"order\":42}}"), 202);
+        }
+
+        /** Claims one job, waiting up to {@code wait}; returns {jobId, permitId} or null when none came. */
+        public String[] claim(String semaphore, Duration wait) throws IOException {
+            String body = expect(http.send("POST", "/v1/semaphores/" + semaphore + "/jobs/claim",
+                    "{\"max\":1,\"wait\":\"" + wait + "\"}"), 200).body();
+            String job = RawHttp.field(body, "jobId");
+            return job == null ? null : new String[] {job, RawHttp.field(body, "permitId")};
+        }
+
+        public void complete(String semaphore, String[] claimed) throws IOException {
+            expect(http.send("POST", "/v1/semaphores/" + semaphore + "/jobs/" + claimed[0] + "/complete",
+                    "{\"permitId\":\"" + claimed[1] + "\"}"), 204);
+        }
+
+        @Override
+        public void close() throws IOException {
+            http.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
