@@ -104,6 +104,9 @@ public final class SluiceServer implements AutoCloseable {
         });
         SluiceMetrics metrics = new SluiceMetrics(settings.observability().labelledSemaphores());
         metrics.load(allSemaphores(engine));
+        if (engine.isShared()) {
+            metrics.readStateBeforeScrape(() -> allSemaphores(engine));   // other nodes commit too: every node's gauges agree
+        }
         metrics.install(engine);
         EventHub events = new EventHub(settings.observability().eventRing(), engine.clock());
         events.install(engine);
