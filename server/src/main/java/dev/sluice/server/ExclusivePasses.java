@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -75,6 +76,8 @@ public final class ExclusivePasses implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition closing = lock.newCondition();
     private final Thread sweeper;
+    /** Where the calls that may block (the claim's, in the store) run. */
+    private final Executor threads;
     private volatile boolean closed;
 
     /**
@@ -87,8 +90,10 @@ public final class ExclusivePasses implements AutoCloseable {
         this.keyPrefix = keyPrefix;
         this.work = work;
         this.passes = new SerialPasses(what, this::run);
+        String threadName = "sluice-" + keyPrefix.replace(":", "");
+        this.threads = task -> Thread.ofVirtual().name(threadName).start(task);
         if (engine.isShared()) {
-            sweeper = Thread.ofVirtual().name("sluice-sweep-" + keyPrefix.replace(":", "")).start(this::sweepEvery);
+            sweeper = Thread.ofVirtual().name(threadName + "-sweep").start(this::sweepEvery);
         } else {
             sweeper = null;
         }
@@ -116,17 +121,27 @@ public final class ExclusivePasses implements AutoCloseable {
         return held.containsKey(semaphore);
     }
 
+    /**
+     * A pass: take (or check) the claim, run the work, then keep the claim or let it go. The claim's
+     * calls to the store block, so they run on threads of their own: requests come from commit
+     * listeners and from the thread that hears the other nodes, which must not be held up.
+     */
     private CompletableFuture<?> run(String semaphore) {
-        if (closed || !claim(semaphore)) {
+        if (closed) {
             return CompletableFuture.completedFuture(null);
         }
+        return CompletableFuture.supplyAsync(() -> !closed && claim(semaphore), threads)
+                .thenCompose(claimed -> claimed ? passHolding(semaphore) : CompletableFuture.completedFuture(null));
+    }
+
+    private CompletableFuture<Void> passHolding(String semaphore) {
         CompletableFuture<?> pass;
         try {
             pass = work.pass(semaphore);
         } catch (RuntimeException e) {
             pass = CompletableFuture.failedFuture(e);
         }
-        return pass.handle((ignored, failure) -> failure).<Void>thenCompose(failure -> {
+        return pass.handle((ignored, failure) -> failure).thenComposeAsync(failure -> {
             if (closed || work.busy(semaphore)) {
                 return outcome(failure);   // kept: the end of the work under way asks for the next pass
             }
@@ -141,7 +156,7 @@ public final class ExclusivePasses implements AutoCloseable {
                 }
                 return (Void) null;
             });
-        });
+        }, threads);
     }
 
     private static CompletableFuture<Void> outcome(Throwable failure) {
