@@ -50,10 +50,12 @@ public final class SluiceServer implements AutoCloseable {
     private final EventHub events;
     private final List<String> routes;
     private final OtelTracing tracing;
+    private final Engine engine;
 
-    private SluiceServer(Store store, Timekeeper timekeeper, WebhookDispatcher webhooks, Forwarder forwarder, Javalin app,
+    private SluiceServer(Store store, Engine engine, Timekeeper timekeeper, WebhookDispatcher webhooks, Forwarder forwarder, Javalin app,
                          SluiceMetrics metrics, EventHub events, List<String> routes, OtelTracing tracing) {
         this.store = store;
+        this.engine = engine;
         this.timekeeper = timekeeper;
         this.webhooks = webhooks;
         this.forwarder = forwarder;
@@ -102,6 +104,9 @@ public final class SluiceServer implements AutoCloseable {
         });
         SluiceMetrics metrics = new SluiceMetrics(settings.observability().labelledSemaphores());
         metrics.load(allSemaphores(engine));
+        if (engine.isShared()) {
+            metrics.readStateBeforeScrape(() -> allSemaphores(engine));   // other nodes commit too: every node's gauges agree
+        }
         metrics.install(engine);
         EventHub events = new EventHub(settings.observability().eventRing(), engine.clock());
         events.install(engine);
@@ -125,6 +130,12 @@ public final class SluiceServer implements AutoCloseable {
                     engine.query(q -> q.heldPermitsOf(ids)).thenAccept(held -> waits.granted(Effects.of(
                             held.entrySet().stream().map(e -> new Effects.WaiterGrant(e.getKey(), e.getValue())).toList(),
                             false, null)));
+                }
+                try {
+                    webhooks.recover();   // deliveries and forwards made due meanwhile, unless another node has them
+                    forwarder.recover();
+                } catch (RuntimeException e) {
+                    log.warn("Looking for deliveries and forwards owed after a break in announcements failed: {}", e.getMessage());
                 }
             });
         });
@@ -202,7 +213,7 @@ public final class SluiceServer implements AutoCloseable {
             throw e;
         }
         log.info("Sluice listening on {}://{}:{} (dashboard at /, metrics at /metrics)", security.scheme(), settings.host(), app.port());
-        return new SluiceServer(store, timekeeper, webhooks, forwarder, app, metrics, events, List.copyOf(routes), spans);
+        return new SluiceServer(store, engine, timekeeper, webhooks, forwarder, app, metrics, events, List.copyOf(routes), spans);
     }
 
     /** Every semaphore, page by page: the metrics start from the state the store holds. */
@@ -269,6 +280,16 @@ public final class SluiceServer implements AutoCloseable {
     /** The routes served, as {@code METHOD /path/{param}}, in the order registered. */
     public List<String> routes() {
         return routes;
+    }
+
+    /** The engine every write of this node goes through (for tests: to hear what it hears). */
+    public Engine engine() {
+        return engine;
+    }
+
+    /** The webhook dispatcher (for tests: which node dispatches a semaphore). */
+    public WebhookDispatcher webhooks() {
+        return webhooks;
     }
 
     public SluiceMetrics metrics() {
