@@ -90,7 +90,7 @@ public final class SluiceServer implements AutoCloseable {
             }
             timekeeper.deadlineAt(committed.effects().earliestDue());
         });
-        WebhookDispatcher webhooks = new WebhookDispatcher(engine);
+        WebhookDispatcher webhooks = new WebhookDispatcher(engine, settings.security().webhookTargets());
         Forwarder forwarder = new Forwarder(engine);
         engine.onCommit(committed -> {
             if (committed.effects().deliveriesDue()) {
@@ -160,7 +160,7 @@ public final class SluiceServer implements AutoCloseable {
             // (Jetty's output buffer size, 32 KiB, by default): most of the memory a permit request
             // allocated. Answers here are small; a large one is copied in more steps.
             config.http.responseBufferSize = 4096;
-            new SemaphoreRoutes(engine).register(config.routes);
+            new SemaphoreRoutes(engine, settings.security().webhookTargets()).register(config.routes);
             new PermitRoutes(engine, waits).register(config.routes);
             new JobRoutes(engine, claims, settings.maxPayloadBytes()).register(config.routes);
             new ChannelRoutes(engine).register(config.routes);
@@ -185,6 +185,13 @@ public final class SluiceServer implements AutoCloseable {
             config.routes.error(405, ctx -> Problems.write(ctx, ProblemCode.INVALID_ARGUMENT, "method " + ctx.method() + " is not allowed on " + ctx.path()));
         });
         try {
+            for (ServerSettings.DeclaredSemaphore d : settings.semaphores()) {
+                try {
+                    settings.security().webhookTargets().check(d.config());
+                } catch (dev.sluice.core.SluiceException e) {
+                    throw new IllegalArgumentException("semaphore " + d.name() + " of the config file: " + e.getMessage(), e);
+                }
+            }
             declare(engine, settings.semaphores());
             timekeeper.start();
             webhooks.recover();
