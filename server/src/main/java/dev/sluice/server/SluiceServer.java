@@ -17,6 +17,7 @@ import dev.sluice.server.permits.PermitRoutes;
 import dev.sluice.server.permits.WaitRegistry;
 import dev.sluice.server.semaphores.ChannelRoutes;
 import dev.sluice.server.security.Security;
+import dev.sluice.server.simulate.SimulationRoutes;
 import dev.sluice.server.semaphores.SemaphoreRoutes;
 import dev.sluice.core.Effects;
 import dev.sluice.server.webhooks.WebhookDispatcher;
@@ -167,6 +168,7 @@ public final class SluiceServer implements AutoCloseable {
             new EventRoutes(engine, events).register(config.routes);
             new MetricsRoutes(metrics).register(config.routes);
             new OpenApiRoutes().register(config.routes);
+            new SimulationRoutes().register(config.routes);
             config.routes.get("/healthz", ctx -> Json.send(ctx, 200, status("ok")));
             config.routes.get("/readyz", ctx -> {
                 if (engine.isHealthy()) {
