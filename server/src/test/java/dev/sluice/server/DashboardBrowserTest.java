@@ -243,6 +243,45 @@ class DashboardBrowserTest {
         assertNoConsoleErrorsBut(401, 403);
     }
 
+    /**
+     * The stream is read with fetch, so resuming is the page's own work: the page reaches the node
+     * through a relay the test cuts, grants are made while it cannot connect, and after the relay
+     * heals they must reach its list of events, replayed for the Last-Event-ID the page sends (a
+     * fresh snapshot would show the count, not the events).
+     */
+    @Test
+    void theEventStreamResumesWithLastEventIdAfterACut() throws Exception {
+        String name = TestServer.name("resume");
+        assertThat(asAdmin("PUT", "/v1/semaphores/" + name, j("{'limit':5}")).status()).isEqualTo(201);
+        try (TcpProxy relay = new TcpProxy(secure.port())) {
+            driver.get(relay.url() + "/#/s/" + name);
+            signIn(ADMIN_KEY);
+            awaitText("limit", "5");
+            assertThat(asAdmin("POST", "/v1/semaphores/" + name + "/permits", null).status()).isEqualTo(201);
+            awaitText("in-use", "1");
+
+            relay.cut();
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> driver.findElement(By.id("live-text")).getText().equals("reconnecting"));
+            assertThat(asAdmin("POST", "/v1/semaphores/" + name + "/permits", null).status()).isEqualTo(201);
+            assertThat(asAdmin("POST", "/v1/semaphores/" + name + "/permits", null).status()).isEqualTo(201);
+            assertThat(byTestId("in-use").getText()).as("nothing reaches the page while cut").isEqualTo("1");
+
+            relay.heal();
+            awaitText("in-use", "3");
+            await().atMost(Duration.ofSeconds(15)).ignoreException(StaleElementReferenceException.class)
+                    .until(() -> driver.findElements(By.cssSelector("#events .type.granted")).size() == 3);
+            assertThat(driver.findElement(By.id("live-text")).getText()).isEqualTo("live");
+            driver.executeScript("sessionStorage.clear()");
+        }
+        // the cut shows as network errors of the page's requests, and the first call as a 401; nothing else may
+        List<LogEntry> errors = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
+                .filter(e -> !e.getMessage().contains("net::ERR_") && !e.getMessage().contains("status of 401 "))
+                .toList();
+        assertThat(errors).as("console errors").isEmpty();
+    }
+
     @Test
     void theSimulatePageRunsTheSimulatorSideBySide() throws Exception {
         driver.get(url("#/simulate"));
