@@ -17,6 +17,7 @@ import dev.sluice.server.permits.PermitRoutes;
 import dev.sluice.server.permits.WaitRegistry;
 import dev.sluice.server.semaphores.ChannelRoutes;
 import dev.sluice.server.security.Security;
+import dev.sluice.server.simulate.SimulationRoutes;
 import dev.sluice.server.semaphores.SemaphoreRoutes;
 import dev.sluice.core.Effects;
 import dev.sluice.server.webhooks.WebhookDispatcher;
@@ -92,7 +93,7 @@ public final class SluiceServer implements AutoCloseable {
             }
             timekeeper.deadlineAt(committed.effects().earliestDue());
         });
-        WebhookDispatcher webhooks = new WebhookDispatcher(engine);
+        WebhookDispatcher webhooks = new WebhookDispatcher(engine, settings.security().webhookTargets());
         Forwarder forwarder = new Forwarder(engine);
         engine.onCommit(committed -> {
             if (committed.effects().deliveriesDue()) {
@@ -171,13 +172,14 @@ public final class SluiceServer implements AutoCloseable {
             // (Jetty's output buffer size, 32 KiB, by default): most of the memory a permit request
             // allocated. Answers here are small; a large one is copied in more steps.
             config.http.responseBufferSize = 4096;
-            new SemaphoreRoutes(engine).register(config.routes);
+            new SemaphoreRoutes(engine, settings.security().webhookTargets()).register(config.routes);
             new PermitRoutes(engine, waits).register(config.routes);
             new JobRoutes(engine, claims, settings.maxPayloadBytes()).register(config.routes);
             new ChannelRoutes(engine).register(config.routes);
             new EventRoutes(engine, events).register(config.routes);
             new MetricsRoutes(metrics).register(config.routes);
             new OpenApiRoutes().register(config.routes);
+            new SimulationRoutes().register(config.routes);
             config.routes.get("/healthz", ctx -> Json.send(ctx, 200, status("ok")));
             config.routes.get("/readyz", ctx -> {
                 if (engine.isHealthy()) {
@@ -196,6 +198,13 @@ public final class SluiceServer implements AutoCloseable {
             config.routes.error(405, ctx -> Problems.write(ctx, ProblemCode.INVALID_ARGUMENT, "method " + ctx.method() + " is not allowed on " + ctx.path()));
         });
         try {
+            for (ServerSettings.DeclaredSemaphore d : settings.semaphores()) {
+                try {
+                    settings.security().webhookTargets().check(d.config());
+                } catch (dev.sluice.core.SluiceException e) {
+                    throw new IllegalArgumentException("semaphore " + d.name() + " of the config file: " + e.getMessage(), e);
+                }
+            }
             declare(engine, settings.semaphores());
             timekeeper.start();
             webhooks.recover();

@@ -13,6 +13,7 @@ import dev.sluice.server.http.Params;
 import dev.sluice.server.http.Views;
 import dev.sluice.server.http.Views.SemaphoreView;
 import dev.sluice.server.security.Principal;
+import dev.sluice.server.webhooks.WebhookTargets;
 import dev.sluice.store.json.ConfigCodec;
 import dev.sluice.store.json.Fields;
 import io.javalin.config.RoutesConfig;
@@ -26,9 +27,16 @@ import tools.jackson.databind.node.ObjectNode;
 /** Semaphores: create, configure, read, list, delete, pause and resume. */
 public final class SemaphoreRoutes {
     private final Engine engine;
+    private final WebhookTargets webhookTargets;
 
     public SemaphoreRoutes(Engine engine) {
+        this(engine, WebhookTargets.defaults());
+    }
+
+    /** Routes that refuse a webhook URL {@code webhookTargets} does not allow (400, before anything is written). */
+    public SemaphoreRoutes(Engine engine, WebhookTargets webhookTargets) {
         this.engine = engine;
+        this.webhookTargets = webhookTargets;
     }
 
     public void register(RoutesConfig routes) {
@@ -46,7 +54,7 @@ public final class SemaphoreRoutes {
 
     private void put(Context ctx) {
         String name = Params.semaphore(ctx);
-        SemaphoreConfig config = ConfigCodec.fromJson(Json.body(ctx));
+        SemaphoreConfig config = webhookTargets.check(ConfigCodec.fromJson(Json.body(ctx)));
         Async.respond(ctx, engine.apply(name, Actors.of(ctx), m -> {
             boolean created = m.put(config);
             return new Put(created, SemaphoreView.of(m), m.generatedSecret());
@@ -70,7 +78,7 @@ public final class SemaphoreRoutes {
         JsonNode patch = Json.body(ctx);
         Fields.onlyKnown(patch, "semaphore patch", ConfigCodec.FIELDS);
         Async.respond(ctx, engine.apply(name, Actors.of(ctx), m -> {
-            m.update(current -> ConfigCodec.fromJson(merge(ConfigCodec.toJson(current), patch)));
+            m.update(current -> webhookTargets.check(ConfigCodec.fromJson(merge(ConfigCodec.toJson(current), patch))));
             return new Put(false, SemaphoreView.of(m), m.generatedSecret());
         }), (c, r) -> Json.send(c, 200, withSecret(Views.semaphore(r.view()), r.secret())));
     }

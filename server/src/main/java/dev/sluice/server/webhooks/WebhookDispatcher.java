@@ -87,7 +87,7 @@ public final class WebhookDispatcher implements AutoCloseable {
     }
 
     private final Engine engine;
-    private final WebhookClient client = new WebhookClient();
+    private final WebhookClient client;
     private final ExecutorService deliveries = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("sluice-webhook-", 0).factory());
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
@@ -95,7 +95,13 @@ public final class WebhookDispatcher implements AutoCloseable {
     private volatile boolean closed;
 
     public WebhookDispatcher(Engine engine) {
+        this(engine, WebhookTargets.defaults());
+    }
+
+    /** A dispatcher whose deliveries go only where {@code targets} allows (checked at each new connection). */
+    public WebhookDispatcher(Engine engine, WebhookTargets targets) {
         this.engine = engine;
+        this.client = new WebhookClient(targets);
         this.passes = new ExclusivePasses(engine, "Webhook dispatch", CLAIM_PREFIX, new ExclusivePasses.Work() {
             @Override
             public CompletableFuture<?> pass(String semaphore) {

@@ -388,6 +388,8 @@ class HostileRequestsFuzzTest {
                 new Route("POST", "/v1/keys", List.of("name", "scopes")),
                 new Route("GET", "/v1/keys/{key}", List.of()),
                 new Route("DELETE", "/v1/keys/{key}", List.of()),
+                new Route("POST", "/v1/simulations", List.of("scenario", "arrival", "rate", "service", "limit", "limitSchedule",
+                        "duration", "seed", "mode", "retries", "retryBackoff")),
                 new Route("GET", "/healthz", List.of()),
                 new Route("GET", "/readyz", List.of()));
 
