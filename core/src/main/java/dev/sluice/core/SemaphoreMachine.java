@@ -309,6 +309,30 @@ public final class SemaphoreMachine {
         return new AcquireOutcome.Rejected(ProblemCode.LIMIT_REACHED);
     }
 
+    /**
+     * Gives up the wait of a client that has gone (its connection closed before an answer): takes
+     * the waiter out of the queue, or, if it was granted meanwhile, releases that permit, which
+     * nobody would hold. Unlike {@link #endWait} it records no refusal: the gate refused nothing.
+     * Idempotent.
+     *
+     * @return true if a permit granted to the waiter was released
+     */
+    public boolean abandonWait(String waiterId) {
+        SemaphoreRecord s = current();
+        if (ledger.job(waiterId).filter(JobRecord::isWaiter).isPresent()) {
+            ledger.deleteJob(waiterId);
+            semaphore = s.counted(-1, 0, 0);
+            ledger.save(semaphore);
+            return false;
+        }
+        Optional<PermitRecord> granted = ledger.permitOfHolder(waiterId).filter(p -> p.state() == PermitRecord.State.HELD);
+        if (granted.isPresent()) {
+            release(granted.get().id());
+            return true;
+        }
+        return false;
+    }
+
     /** Extends a held permit's lease: by {@code lease}, else by the lease it was granted with. */
     public PermitRecord heartbeat(String permitId, Duration lease) {
         PermitRecord permit = heldPermit(permitId);

@@ -154,6 +154,43 @@ class SemaphoreMachineTest {
         }
 
         @Test
+        void anAbandonedWaitLeavesTheQueueWithoutARefusalAndTheNextWaiterMovesUp() {
+            create(1);
+            PermitRecord held = tryAcquire("default");
+            String gone = waitFor("default", Duration.ofSeconds(30));
+            String next = waitFor("default", Duration.ofSeconds(30));
+
+            assertThat(m().abandonWait(gone)).isFalse();
+
+            assertThat(ledger.jobs).containsOnlyKeys(next);
+            assertThat(ledger.semaphore.waiting()).isEqualTo(1);
+            assertThat(last.effects().changes()).as("the gate refused nothing").isEmpty();
+            m().release(held.id());
+            assertThat(last.effects().waiterGrants()).extracting(Effects.WaiterGrant::waiterId).containsExactly(next);
+            assertThat(m().abandonWait(gone)).as("idempotent").isFalse();
+        }
+
+        @Test
+        void aPermitGrantedToAnAbandonedWaitIsReleasedAndGoesToTheNextWaiter() {
+            create(1);
+            PermitRecord held = tryAcquire("default");
+            String gone = waitFor("default", Duration.ofSeconds(30));
+            String next = waitFor("default", Duration.ofSeconds(30));
+            m().release(held.id());
+            PermitRecord grantedToGone = last.effects().waiterGrants().getFirst().permit();
+
+            assertThat(m().abandonWait(gone)).isTrue();
+
+            assertThat(last.effects().changes()).first().isEqualTo(new Effects.Released(grantedToGone, now));
+            assertThat(last.effects().waiterGrants()).extracting(Effects.WaiterGrant::waiterId).containsExactly(next);
+            assertThat(ledger.permits).doesNotContainKey(grantedToGone.id());
+            assertThat(ledger.semaphore.inUse()).isEqualTo(1);
+            assertThat(ledger.semaphore.waiting()).isZero();
+            assertThat(m().abandonWait(gone)).as("released once").isFalse();
+            assertThat(ledger.semaphore.inUse()).isEqualTo(1);
+        }
+
+        @Test
         void aWaitThatElapsesLeavesTheQueue() {
             create(1);
             tryAcquire("default");
