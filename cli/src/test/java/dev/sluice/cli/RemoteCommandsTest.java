@@ -265,14 +265,28 @@ class RemoteCommandsTest {
             ex.close();
         });
         fake.start();
+        String fakeUrl = "http://127.0.0.1:" + fake.getAddress().getPort();
+        Path keyFile = Files.writeString(tmp.resolve("key"), "sk-from-file\n");
         try {
-            Run r = CliTest.run("semaphore", "ls", "--server", "http://127.0.0.1:" + fake.getAddress().getPort(),
-                    "--api-key", "sk-test-1");
+            Run r = CliTest.run("semaphore", "ls", "--server", fakeUrl, "--api-key", "sk-test-1");
             assertThat(r.exit()).as(r.toString()).isZero();
+            Run fromFile = CliTest.run("semaphore", "ls", "--server", fakeUrl, "--api-key-file", keyFile.toString());
+            assertThat(fromFile.exit()).as(fromFile.toString()).isZero();
+
+            Run both = CliTest.run("semaphore", "ls", "--server", fakeUrl, "--api-key", "x", "--api-key-file", keyFile.toString());
+            assertThat(both.exit()).as(both.toString()).isEqualTo(2);
+            assertThat(both.err()).contains("not both");
+            Run missing = CliTest.run("semaphore", "ls", "--server", fakeUrl, "--api-key-file", tmp.resolve("nope").toString());
+            assertThat(missing.exit()).as(missing.toString()).isEqualTo(2);
+            assertThat(missing.err()).contains("--api-key-file", "nope");
+            Run empty = CliTest.run("semaphore", "ls", "--server", fakeUrl, "--api-key-file", Files.writeString(tmp.resolve("empty"), " \n").toString());
+            assertThat(empty.exit()).as(empty.toString()).isEqualTo(2);
+            assertThat(empty.err()).contains("is empty");
         } finally {
             fake.stop(0);
         }
-        assertThat(seen).containsExactly("Bearer sk-test-1");
+        assertThat(seen).as("the key file's content, stripped, is sent; nothing is sent for refused options")
+                .containsExactly("Bearer sk-test-1", "Bearer sk-from-file");
     }
 
     @Test
@@ -504,11 +518,15 @@ class RemoteCommandsTest {
         List<String> checked = new ArrayList<>();
         helpOf(Main.commandLine(), List.of(), checked);
         assertThat(checked).contains("semaphore ls", "semaphore create", "acquire", "release", "run", "jobs submit",
-                "jobs ls", "jobs redrive", "jobs purge", "apply", "completion");
+                "jobs ls", "jobs redrive", "jobs purge", "apply", "completion", "keys create", "keys ls", "keys revoke");
+        Run keys = CliTest.run("keys", "revoke", "--help");
+        assertThat(keys.out()).as("keys takes the options of every client command").contains("--server", "--api-key-file",
+                "--ca-cert", "--output", "Exit codes:");
         Run run = CliTest.run("run", "--help");
         assertThat(run.out()).contains("Exit codes:", "127", "SLUICE_PERMIT_ID", "--wait");
         Run ls = CliTest.run("semaphore", "ls", "--help");
-        assertThat(ls.out()).contains("--server", "SLUICE_SERVER", "--api-key", "SLUICE_API_KEY", "--output",
+        assertThat(ls.out()).contains("--server", "SLUICE_SERVER", "--api-key", "SLUICE_API_KEY", "--api-key-file",
+                "SLUICE_API_KEY_FILE", "--ca-cert", "SLUICE_CA_CERT", "--output",
                 "Exit codes:", "6   cannot reach the server");
     }
 
