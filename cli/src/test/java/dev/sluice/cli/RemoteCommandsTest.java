@@ -7,6 +7,7 @@ import dev.sluice.cli.CliTest.Run;
 import dev.sluice.client.JobState;
 import dev.sluice.client.Permit;
 import dev.sluice.client.Semaphore;
+import dev.sluice.client.SemaphoreConfig;
 import dev.sluice.client.SemaphoreView;
 import dev.sluice.client.Sluice;
 import dev.sluice.server.ServerSettings;
@@ -444,6 +445,49 @@ class RemoteCommandsTest {
         assertThat(change.get("changes").get("limit").get("to").asInt()).isEqualTo(6);
         assertThat(state(gpu).limit()).isEqualTo(6);
         assertThat(state(gpu).channelLimit()).isEqualTo(2);
+    }
+
+    @Test
+    void applyOfAWebhookSemaphoreWithASecretIsIdempotentAndARotationIsAnUpdate() throws Exception {
+        String name = name("apply-hook");
+        Path file = tmp.resolve("hooks.yaml");
+        String yaml = """
+                semaphores:
+                  - name: %s
+                    limit: 3
+                    delivery:
+                      mode: webhook
+                      url: https://processor.example.com/sluice
+                      secret: %s
+                """;
+        Files.writeString(file, yaml.formatted(name, "whsec-first-0123456789"));
+
+        Run first = sluice("apply", "-f", file.toString());
+        assertThat(first.exit()).as(first.toString()).isZero();
+        assertThat(first.out()).containsPattern("(?m)^created\\s+" + name + "$");
+        String updatedAt = state(name).raw().get("updatedAt").asString();
+
+        Run second = sluice("apply", "-f", file.toString());
+        assertThat(second.exit()).as(second.toString()).isZero();
+        assertThat(second.out()).containsPattern("(?m)^unchanged\\s+" + name + "$").contains("0 created, 0 updated, 1 unchanged");
+        assertThat(state(name).raw().get("updatedAt").asString()).as("the second run wrote nothing").isEqualTo(updatedAt);
+        assertThat(json(sluice("apply", "-f", file.toString(), "--dry-run", "-o", "json")).get("unchanged").asInt()).isEqualTo(1);
+
+        Files.writeString(file, yaml.formatted(name, "whsec-second-0123456789"));
+        Run dry = sluice("apply", "-f", file.toString(), "--dry-run");
+        assertThat(dry.out()).containsPattern("(?m)^would update\\s+" + name + " \\(delivery.secret rotated\\)$");
+        Run rotated = sluice("apply", "-f", file.toString(), "-o", "json");
+        JsonNode outcome = json(rotated).get("semaphores").get(0);
+        assertThat(outcome.get("action").asString()).isEqualTo("updated");
+        assertThat(outcome.get("changes").propertyNames()).containsExactly("delivery.secret");
+        assertThat(rotated.out() + rotated.err()).as("a secret is never printed")
+                .doesNotContain("whsec-first-0123456789").doesNotContain("whsec-second-0123456789");
+
+        SemaphoreConfig declared = SemaphoreConfig.builder(3).extra("delivery", ServerProcess.JSON.readTree(
+                "{\"mode\":\"webhook\",\"url\":\"https://processor.example.com/sluice\",\"secret\":\"whsec-second-0123456789\"}")).build();
+        assertThat(sluice.semaphore(name).preview(declared).unchanged()).as("the new secret is the current one").isTrue();
+        Run after = sluice("apply", "-f", file.toString());
+        assertThat(after.out()).containsPattern("(?m)^unchanged\\s+" + name + "$");
     }
 
     @Test

@@ -13,6 +13,8 @@ import dev.sluice.core.semaphore.RetryPolicy;
 import dev.sluice.core.semaphore.SemaphoreConfig;
 import dev.sluice.core.semaphore.SemaphoreRecord;
 import dev.sluice.core.semaphore.WebhookSecrets;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -128,7 +130,8 @@ public final class SemaphoreMachine {
         ledger.save(semaphore);
     }
 
-    private void checkForwardTarget(SemaphoreConfig config) {
+    /** Refuses a config that would forward this semaphore's exhausted jobs to itself, as {@link #put} does. */
+    public void checkForwardTarget(SemaphoreConfig config) {
         if (name.equals(config.retry().forwardTo())) {
             throw SluiceException.invalid("retry.onExhausted cannot forward " + name + " to itself");
         }
@@ -154,6 +157,19 @@ public final class SemaphoreMachine {
         } else if (!secrets.get().current().equals(asked)) {
             ledger.save(secrets.get().rotatedTo(asked, now.plus(Limits.WEBHOOK_SECRET_GRACE)));
         }
+    }
+
+    /**
+     * Whether {@code secret} is the one this semaphore's webhook deliveries are signed with now
+     * (false when it has none). Writes nothing and tells nothing else about the secret; compared
+     * in constant time. For a dry run of a config change: whether declaring {@code secret} would
+     * rotate the secret.
+     */
+    public boolean isCurrentSecret(String secret) {
+        current();
+        return secret != null && ledger.webhookSecrets()
+                .map(s -> MessageDigest.isEqual(s.current().getBytes(StandardCharsets.UTF_8), secret.getBytes(StandardCharsets.UTF_8)))
+                .orElse(false);
     }
 
     /**

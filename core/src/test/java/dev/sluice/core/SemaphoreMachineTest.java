@@ -880,6 +880,25 @@ class SemaphoreMachineTest {
         }
 
         @Test
+        void whetherASecretIsTheCurrentOneCanBeAskedWithoutWritingAnything() {
+            create(1);
+            assertThat(m().isCurrentSecret("whatever-secret-1234")).as("a pull semaphore has none").isFalse();
+            SemaphoreConfig hooked = webhook(1, false, NO_BACKOFF, null);
+            m().put(hooked.withDelivery(hooked.delivery().withSecret("the-first-secret-1234")));
+            LedgerState before = LedgerState.of(ledger);
+
+            assertThat(m().isCurrentSecret("the-first-secret-1234")).isTrue();
+            assertThat(m().isCurrentSecret("the-first-secret-12345")).isFalse();
+            assertThat(m().isCurrentSecret(null)).isFalse();
+            assertThat(last.effects().changes()).isEmpty();
+            assertThat(LedgerState.of(ledger)).isEqualTo(before);
+
+            m().put(hooked.withDelivery(hooked.delivery().withSecret("the-next-secret-1234")));
+            assertThat(m().isCurrentSecret("the-next-secret-1234")).isTrue();
+            assertThat(m().isCurrentSecret("the-first-secret-1234")).as("still signing in its grace, but not current").isFalse();
+        }
+
+        @Test
         void invalidWebhookSettingsAreRefusedWithoutRepeatingTheSecret() {
             assertThatThrownBy(() -> Delivery.webhook("ftp://x", null, false)).isInstanceOf(SluiceException.class);
             assertThatThrownBy(() -> Delivery.webhook("https://x", Duration.ofMillis(10), false)).isInstanceOf(SluiceException.class);
