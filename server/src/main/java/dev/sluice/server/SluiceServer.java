@@ -112,6 +112,9 @@ public final class SluiceServer implements AutoCloseable {
         EventHub events = new EventHub(settings.observability().eventRing(), engine.clock());
         events.install(engine);
         metrics.registry().gauge("sluice.events.subscribers", events, EventHub::subscriberCount);
+        // requests held open on this node: an acquire waiting in the queue, a claim long-polling for jobs
+        metrics.registry().gauge("sluice.requests.waiting", io.micrometer.core.instrument.Tags.of("kind", "acquire"), waits, WaitRegistry::size);
+        metrics.registry().gauge("sluice.requests.waiting", io.micrometer.core.instrument.Tags.of("kind", "claim"), claims, ClaimRegistry::pendingCount);
         new AuditLog().install(engine);
         OtelTracing tracing = null;
         if (settings.observability().otlpEndpoint() != null) {
