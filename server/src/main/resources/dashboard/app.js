@@ -23,23 +23,211 @@ function el(tag, attrs, ...children) {
 
 class ApiError extends Error {
   constructor(status, problem) {
-    super(problem && problem.detail ? problem.detail : 'HTTP ' + status);
+    const detail = problem && problem.detail ? problem.detail : 'HTTP ' + status;
+    super(status === 403 ? 'Not allowed: ' + detail : detail);
     this.status = status;
     this.code = problem && problem.code;
+    this.detail = detail;
   }
 }
 
+// ---- API keys -------------------------------------------------------------------------------
+// A node that asks for keys (bound off loopback, or --auth required) answers 401 without one: the
+// dashboard then asks for a key, keeps it in this tab's sessionStorage only (never in a URL or a
+// cookie) and sends it as Authorization: Bearer on every call, the event stream included.
+
+const Auth = (() => {
+  const SLOT = 'sluice.apiKey';
+  let key = null;
+  try { key = sessionStorage.getItem(SLOT); } catch (e) { key = null; }
+  return {
+    held: () => Boolean(key),
+    /** Adds the Authorization header to a headers object, when a key is held. */
+    headers(h) {
+      if (key) h.Authorization = 'Bearer ' + key;
+      return h;
+    },
+    set(k) {
+      key = k;
+      try { sessionStorage.setItem(SLOT, k); } catch (e) { /* private mode: kept in memory only */ }
+      renderSession();
+    },
+    clear() {
+      key = null;
+      try { sessionStorage.removeItem(SLOT); } catch (e) { /* nothing kept */ }
+      renderSession();
+    },
+  };
+})();
+
+function renderSession() {
+  const box = document.getElementById('session');
+  if (box) box.hidden = !Auth.held();
+}
+
+let signingIn = false;
+
+/** A call was refused for want of a valid key: stop the page and ask for one (once, however many calls failed). */
+function needKey(error) {
+  if (signingIn) return;
+  signingIn = true;
+  const hadKey = Auth.held();
+  Auth.clear();
+  if (page) page.stop();
+  page = signInPage(hadKey
+    ? 'The key was refused (' + error.detail + '). Sign in with another key.'
+    : 'This Sluice node asks for an API key.');
+}
+
+function signInPage(message) {
+  $('app').replaceChildren($('signin-view').content.cloneNode(true));
+  crumbs(el('span', {}, 'Sign in'));
+  setLive('off', 'signed out');
+  $('signin-message').textContent = message;
+  const input = $('signin-key');
+  input.focus();
+  let stopped = false;
+  $('signin-form').addEventListener('submit', async e => {
+    e.preventDefault();
+    const key = input.value.trim();
+    if (!key) return;
+    let status = 0;
+    try {
+      const r = await fetch('/v1/semaphores?limit=1', { headers: { Authorization: 'Bearer ' + key, Accept: 'application/json' } });
+      status = r.status;
+      await r.text();
+    } catch (err) {
+      status = -1;
+    }
+    if (stopped) return;
+    if (status === 200) {
+      input.value = '';
+      Auth.set(key);
+      signingIn = false;
+      route();
+    } else if (status === 401) {
+      $('signin-message').textContent = 'That key is not valid: unknown or revoked. Check it and try again.';
+      input.select();
+    } else {
+      $('signin-message').textContent = status < 0 ? 'The server cannot be reached; try again.' : 'The server answered HTTP ' + status + '; try again.';
+    }
+  });
+  return { stop() { stopped = true; } };
+}
+
 async function api(method, path, body) {
-  const init = { method, headers: {} };
+  const init = { method, headers: Auth.headers({ Accept: 'application/json' }) };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
   const r = await fetch(path, init);
   const text = await r.text();
-  const json = text ? JSON.parse(text) : null;
-  if (!r.ok) throw new ApiError(r.status, json);
+  let json = null;
+  try { json = text ? JSON.parse(text) : null; } catch (e) { json = null; }
+  if (!r.ok) {
+    const error = new ApiError(r.status, json);
+    if (r.status === 401) needKey(error);
+    throw error;
+  }
   return json;
+}
+
+/**
+ * Reads a Server-Sent Events stream with fetch and a stream reader, since EventSource cannot send
+ * an Authorization header, and reconnects as EventSource does: after the server's retry delay,
+ * with Last-Event-ID, so the server sends the events missed meanwhile.
+ * handlers: open(), event(type, dataText), down() (cut off, reconnecting), refused(ApiError) (403, 404: given up).
+ */
+function eventStream(path, handlers) {
+  let closed = false;
+  let lastId = null;
+  let retry = 2000;
+  let controller = null;
+  let timer = null;
+
+  function again() {
+    if (closed) return;
+    handlers.down();
+    timer = setTimeout(connect, retry);
+  }
+
+  async function connect() {
+    if (closed) return;
+    controller = new AbortController();
+    const headers = Auth.headers({ Accept: 'text/event-stream' });
+    if (lastId !== null) headers['Last-Event-ID'] = lastId;
+    let response;
+    try {
+      response = await fetch(path, { headers, signal: controller.signal, cache: 'no-store' });
+    } catch (e) {
+      again();
+      return;
+    }
+    if (!response.ok) {
+      let problem = null;
+      try { problem = await response.json(); } catch (e) { problem = null; }
+      const error = new ApiError(response.status, problem);
+      if (response.status === 401) {
+        needKey(error);
+      } else if (response.status >= 500 || response.status === 429) {
+        again();
+      } else {
+        handlers.refused(error);
+      }
+      return;
+    }
+    handlers.open();
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    let type = '';
+    let data = [];
+    let id = null;
+    const line = text => {
+      if (text === '') {   // an empty line ends an event
+        if (id !== null) lastId = id;
+        if (data.length) handlers.event(type || 'message', data.join('\n'));
+        type = '';
+        data = [];
+        id = null;
+        return;
+      }
+      if (text.startsWith(':')) return;   // a comment: the server's keep-alive
+      const colon = text.indexOf(':');
+      const field = colon < 0 ? text : text.slice(0, colon);
+      let value = colon < 0 ? '' : text.slice(colon + 1);
+      if (value.startsWith(' ')) value = value.slice(1);
+      if (field === 'event') type = value;
+      else if (field === 'data') data.push(value);
+      else if (field === 'id' && !value.includes('\0')) id = value;
+      else if (field === 'retry' && /^\d+$/.test(value)) retry = Number(value);
+    };
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        let nl;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          line(buffer.slice(0, nl).replace(/\r$/, ''));
+          buffer = buffer.slice(nl + 1);
+        }
+      }
+    } catch (e) {
+      // cut off, or closed by the page
+    }
+    again();
+  }
+
+  connect();
+  return {
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      if (controller) controller.abort();
+    }
+  };
 }
 
 function toast(message, isError) {
@@ -74,13 +262,31 @@ let page = null;   // the current page: { stop() }
 
 function route() {
   if (page) page.stop();
+  if (signingIn) {   // a sign-in is under way: it routes when it succeeds
+    page = signInPage($('signin-message') ? $('signin-message').textContent : 'This Sluice node asks for an API key.');
+    return;
+  }
   const hash = location.hash || '#/';
   const m = hash.match(/^#\/s\/([^/?]+)/);
-  page = m ? semaphorePage(decodeURIComponent(m[1])) : listPage();
+  document.querySelectorAll('.menu a').forEach(a => a.classList.remove('active'));
+  if (hash.startsWith('#/simulate')) {
+    $('nav-simulate').classList.add('active');
+    page = simulatePage();
+  } else {
+    if (!m) $('nav-semaphores').classList.add('active');
+    page = m ? semaphorePage(decodeURIComponent(m[1])) : listPage();
+  }
 }
 
 window.addEventListener('hashchange', route);
-window.addEventListener('DOMContentLoaded', route);
+window.addEventListener('DOMContentLoaded', () => {
+  renderSession();
+  $('signout').addEventListener('click', () => {
+    Auth.clear();
+    route();
+  });
+  route();
+});
 
 function crumbs(...parts) {
   const c = $('crumbs');
@@ -152,6 +358,7 @@ function listPage() {
       render();
       setLive('on', 'live');
     } catch (e) {
+      if (e.status === 401) return;   // signing in
       setLive('off', 'offline');
     }
     if (!stopped) timer = setTimeout(poll, 2000);
@@ -316,18 +523,26 @@ function semaphorePage(name) {
   }
 
   function connect() {
-    source = new EventSource('/v1/semaphores/' + enc(name) + '/events');
-    source.addEventListener('open', () => setLive('on', 'live'));
-    source.addEventListener('error', () => { if (!s.stopped) setLive('off', 'reconnecting'); });
-    source.addEventListener('snapshot', e => {
-      s.view = JSON.parse(e.data);
-      setLive('on', 'live');
-      queueRender();
-      loadChannels();
+    source = eventStream('/v1/semaphores/' + enc(name) + '/events', {
+      open: () => setLive('on', 'live'),
+      down: () => { if (!s.stopped) setLive('off', 'reconnecting'); },
+      refused: error => {
+        setLive('off', error.status === 404 ? 'not found' : 'not allowed');
+        $('sem-banner').hidden = false;
+        $('sem-banner').textContent = error.status === 404 ? 'There is no semaphore named ' + name + '.' : error.message;
+      },
+      event: (type, text) => {
+        const d = JSON.parse(text);
+        if (type === 'snapshot') {
+          s.view = d;
+          setLive('on', 'live');
+          queueRender();
+          loadChannels();
+        } else if (EVENT_TYPES.includes(type)) {
+          onEvent(type, d);
+        }
+      },
     });
-    for (const type of EVENT_TYPES) {
-      source.addEventListener(type, e => onEvent(type, JSON.parse(e.data)));
-    }
   }
 
   // -- channels --------------------------------------------------------------------------------
@@ -416,7 +631,7 @@ function semaphorePage(name) {
       if (done) toast(typeof done === 'function' ? done(result) : done);
       return result;
     } catch (e) {
-      toast(e.message, true);
+      if (e.status !== 401) toast(e.message, true);   // a 401 brings up the sign-in
       return null;
     }
   }

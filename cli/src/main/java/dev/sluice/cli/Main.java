@@ -23,7 +23,8 @@ import picocli.CommandLine.Command;
                 ApplyCommand.class, CompletionCommand.class, dev.sluice.cli.keys.KeysCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Commands that talk to a server take --server URL (env SLUICE_SERVER, default http://localhost:8080),"
-                + " --api-key KEY (env SLUICE_API_KEY) and -o table|json, and exit with the codes above. See docs/cli.md.",
+                + " --api-key KEY or --api-key-file FILE (env SLUICE_API_KEY, SLUICE_API_KEY_FILE), --ca-cert PEM (env SLUICE_CA_CERT)"
+                + " and -o table|json, and exit with the codes above. See docs/cli.md.",
                 "Benchmarks: ./sluice bench --help (the launcher runs them from the bench module, which the server never loads)."})
 public final class Main implements Runnable {
 

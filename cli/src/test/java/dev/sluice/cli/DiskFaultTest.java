@@ -113,14 +113,21 @@ class DiskFaultTest {
 
             if (onTmpfs) {
                 assertThat(DataFiles.remount(data, "size=64m")).isTrue();
-                Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
-                    Reply r = s.call("POST", "/v1/semaphores/full/jobs", "{\"payload\": {\"after\": true}}");
-                    if (r.status() == 202) {
-                        acked.add(r.str("jobId"));
-                        return true;
-                    }
-                    return false;
-                });
+                Reply[] last = new Reply[1];
+                try {
+                    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                        Reply r = s.call("POST", "/v1/semaphores/full/jobs", "{\"payload\": {\"after\": true}}");
+                        last[0] = r;
+                        if (r.status() == 202) {
+                            acked.add(r.str("jobId"));
+                            return true;
+                        }
+                        return false;
+                    });
+                } catch (org.awaitility.core.ConditionTimeoutException e) {
+                    throw new AssertionError("no write succeeded once the disk had room again; last answer " + last[0]
+                            + "\n--- server log:\n" + Files.readString(tmp.resolve("full.log")), e);
+                }
             }
         } finally {
             s.close();

@@ -7,6 +7,7 @@ import dev.sluice.cli.CliTest.Run;
 import dev.sluice.client.JobState;
 import dev.sluice.client.Permit;
 import dev.sluice.client.Semaphore;
+import dev.sluice.client.SemaphoreConfig;
 import dev.sluice.client.SemaphoreView;
 import dev.sluice.client.Sluice;
 import dev.sluice.server.ServerSettings;
@@ -265,14 +266,28 @@ class RemoteCommandsTest {
             ex.close();
         });
         fake.start();
+        String fakeUrl = "http://127.0.0.1:" + fake.getAddress().getPort();
+        Path keyFile = Files.writeString(tmp.resolve("key"), "sk-from-file\n");
         try {
-            Run r = CliTest.run("semaphore", "ls", "--server", "http://127.0.0.1:" + fake.getAddress().getPort(),
-                    "--api-key", "sk-test-1");
+            Run r = CliTest.run("semaphore", "ls", "--server", fakeUrl, "--api-key", "sk-test-1");
             assertThat(r.exit()).as(r.toString()).isZero();
+            Run fromFile = CliTest.run("semaphore", "ls", "--server", fakeUrl, "--api-key-file", keyFile.toString());
+            assertThat(fromFile.exit()).as(fromFile.toString()).isZero();
+
+            Run both = CliTest.run("semaphore", "ls", "--server", fakeUrl, "--api-key", "x", "--api-key-file", keyFile.toString());
+            assertThat(both.exit()).as(both.toString()).isEqualTo(2);
+            assertThat(both.err()).contains("not both");
+            Run missing = CliTest.run("semaphore", "ls", "--server", fakeUrl, "--api-key-file", tmp.resolve("nope").toString());
+            assertThat(missing.exit()).as(missing.toString()).isEqualTo(2);
+            assertThat(missing.err()).contains("--api-key-file", "nope");
+            Run empty = CliTest.run("semaphore", "ls", "--server", fakeUrl, "--api-key-file", Files.writeString(tmp.resolve("empty"), " \n").toString());
+            assertThat(empty.exit()).as(empty.toString()).isEqualTo(2);
+            assertThat(empty.err()).contains("is empty");
         } finally {
             fake.stop(0);
         }
-        assertThat(seen).containsExactly("Bearer sk-test-1");
+        assertThat(seen).as("the key file's content, stripped, is sent; nothing is sent for refused options")
+                .containsExactly("Bearer sk-test-1", "Bearer sk-from-file");
     }
 
     @Test
@@ -433,6 +448,49 @@ class RemoteCommandsTest {
     }
 
     @Test
+    void applyOfAWebhookSemaphoreWithASecretIsIdempotentAndARotationIsAnUpdate() throws Exception {
+        String name = name("apply-hook");
+        Path file = tmp.resolve("hooks.yaml");
+        String yaml = """
+                semaphores:
+                  - name: %s
+                    limit: 3
+                    delivery:
+                      mode: webhook
+                      url: https://processor.example.com/sluice
+                      secret: %s
+                """;
+        Files.writeString(file, yaml.formatted(name, "whsec-first-0123456789"));
+
+        Run first = sluice("apply", "-f", file.toString());
+        assertThat(first.exit()).as(first.toString()).isZero();
+        assertThat(first.out()).containsPattern("(?m)^created\\s+" + name + "$");
+        String updatedAt = state(name).raw().get("updatedAt").asString();
+
+        Run second = sluice("apply", "-f", file.toString());
+        assertThat(second.exit()).as(second.toString()).isZero();
+        assertThat(second.out()).containsPattern("(?m)^unchanged\\s+" + name + "$").contains("0 created, 0 updated, 1 unchanged");
+        assertThat(state(name).raw().get("updatedAt").asString()).as("the second run wrote nothing").isEqualTo(updatedAt);
+        assertThat(json(sluice("apply", "-f", file.toString(), "--dry-run", "-o", "json")).get("unchanged").asInt()).isEqualTo(1);
+
+        Files.writeString(file, yaml.formatted(name, "whsec-second-0123456789"));
+        Run dry = sluice("apply", "-f", file.toString(), "--dry-run");
+        assertThat(dry.out()).containsPattern("(?m)^would update\\s+" + name + " \\(delivery.secret rotated\\)$");
+        Run rotated = sluice("apply", "-f", file.toString(), "-o", "json");
+        JsonNode outcome = json(rotated).get("semaphores").get(0);
+        assertThat(outcome.get("action").asString()).isEqualTo("updated");
+        assertThat(outcome.get("changes").propertyNames()).containsExactly("delivery.secret");
+        assertThat(rotated.out() + rotated.err()).as("a secret is never printed")
+                .doesNotContain("whsec-first-0123456789").doesNotContain("whsec-second-0123456789");
+
+        SemaphoreConfig declared = SemaphoreConfig.builder(3).extra("delivery", ServerProcess.JSON.readTree(
+                "{\"mode\":\"webhook\",\"url\":\"https://processor.example.com/sluice\",\"secret\":\"whsec-second-0123456789\"}")).build();
+        assertThat(sluice.semaphore(name).preview(declared).unchanged()).as("the new secret is the current one").isTrue();
+        Run after = sluice("apply", "-f", file.toString());
+        assertThat(after.out()).containsPattern("(?m)^unchanged\\s+" + name + "$");
+    }
+
+    @Test
     void applyOfABadFileChangesNothingAndExits2() throws Exception {
         String name = name("apply-bad");
         Path file = tmp.resolve("bad.yaml");
@@ -504,11 +562,15 @@ class RemoteCommandsTest {
         List<String> checked = new ArrayList<>();
         helpOf(Main.commandLine(), List.of(), checked);
         assertThat(checked).contains("semaphore ls", "semaphore create", "acquire", "release", "run", "jobs submit",
-                "jobs ls", "jobs redrive", "jobs purge", "apply", "completion");
+                "jobs ls", "jobs redrive", "jobs purge", "apply", "completion", "keys create", "keys ls", "keys revoke");
+        Run keys = CliTest.run("keys", "revoke", "--help");
+        assertThat(keys.out()).as("keys takes the options of every client command").contains("--server", "--api-key-file",
+                "--ca-cert", "--output", "Exit codes:");
         Run run = CliTest.run("run", "--help");
         assertThat(run.out()).contains("Exit codes:", "127", "SLUICE_PERMIT_ID", "--wait");
         Run ls = CliTest.run("semaphore", "ls", "--help");
-        assertThat(ls.out()).contains("--server", "SLUICE_SERVER", "--api-key", "SLUICE_API_KEY", "--output",
+        assertThat(ls.out()).contains("--server", "SLUICE_SERVER", "--api-key", "SLUICE_API_KEY", "--api-key-file",
+                "SLUICE_API_KEY_FILE", "--ca-cert", "SLUICE_CA_CERT", "--output",
                 "Exit codes:", "6   cannot reach the server");
     }
 

@@ -77,6 +77,23 @@ public final class Semaphore {
     }
 
     /**
+     * What {@link #create(SemaphoreConfig)} would change, without changing anything (a dry run of
+     * the {@code PUT}, validated as the {@code PUT} would be). For declarative tools: a config that
+     * declares a webhook {@code delivery.secret} is compared with the current secret by the server,
+     * which the semaphore's view never shows.
+     *
+     * @throws InvalidArgumentException the config would be refused
+     */
+    public ConfigPreview preview(SemaphoreConfig config) {
+        return Transport.await(previewAsync(config));
+    }
+
+    public CompletableFuture<ConfigPreview> previewAsync(SemaphoreConfig config) {
+        return transport.send("PUT", path + "?dryRun=true", config.toJson(transport.mapper), null)
+                .thenApply(r -> ConfigPreview.from(r.body(), r.status()));
+    }
+
+    /**
      * Changes the limit, leaving the rest of the configuration alone ({@code PATCH}). Takes effect
      * at once: raising it grants waiting work immediately; lowering it revokes nothing.
      *

@@ -87,6 +87,11 @@ public final class Sluice implements AutoCloseable {
         return new Semaphore(transport, name);
     }
 
+    /** The server's API keys: make, list, revoke (needs a client with an {@code admin} key). */
+    public ApiKeys keys() {
+        return new ApiKeys(transport);
+    }
+
     /** The first page of semaphores, in the server's default page size. */
     public Page<SemaphoreView> semaphores() {
         return semaphores(0, null);

@@ -33,6 +33,22 @@ class SemaphoreAdminTest {
     }
 
     @Test
+    void previewSaysWhatCreateWouldChangeWithoutChangingIt() {
+        Semaphore s = sluice.semaphore(TestServer.name("preview"));
+        SemaphoreConfig ten = SemaphoreConfig.builder(10).channelLimit(2).build();
+
+        assertThat(s.preview(ten).action()).isEqualTo(ConfigPreview.Action.CREATE);
+        assertThatThrownBy(s::state).isInstanceOf(NotFoundException.class);
+        s.create(ten);
+        assertThat(s.preview(ten).unchanged()).isTrue();
+        ConfigPreview more = s.preview(SemaphoreConfig.builder(12).build());
+        assertThat(more.action()).isEqualTo(ConfigPreview.Action.UPDATE);
+        assertThat(more.changes()).containsExactly("limit", "channelLimit");
+        assertThat(s.state().limit()).isEqualTo(10);
+        assertThatThrownBy(() -> s.preview(SemaphoreConfig.builder(2_000_000).build())).isInstanceOf(InvalidArgumentException.class);
+    }
+
+    @Test
     void createIsAnIdempotentUpsertAndTheOtherOperationsChangeWhatTheySay() {
         Semaphore s = sluice.semaphore(TestServer.name("config"));
 

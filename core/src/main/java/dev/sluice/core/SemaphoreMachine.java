@@ -13,6 +13,8 @@ import dev.sluice.core.semaphore.RetryPolicy;
 import dev.sluice.core.semaphore.SemaphoreConfig;
 import dev.sluice.core.semaphore.SemaphoreRecord;
 import dev.sluice.core.semaphore.WebhookSecrets;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -128,7 +130,8 @@ public final class SemaphoreMachine {
         ledger.save(semaphore);
     }
 
-    private void checkForwardTarget(SemaphoreConfig config) {
+    /** Refuses a config that would forward this semaphore's exhausted jobs to itself, as {@link #put} does. */
+    public void checkForwardTarget(SemaphoreConfig config) {
         if (name.equals(config.retry().forwardTo())) {
             throw SluiceException.invalid("retry.onExhausted cannot forward " + name + " to itself");
         }
@@ -154,6 +157,19 @@ public final class SemaphoreMachine {
         } else if (!secrets.get().current().equals(asked)) {
             ledger.save(secrets.get().rotatedTo(asked, now.plus(Limits.WEBHOOK_SECRET_GRACE)));
         }
+    }
+
+    /**
+     * Whether {@code secret} is the one this semaphore's webhook deliveries are signed with now
+     * (false when it has none). Writes nothing and tells nothing else about the secret; compared
+     * in constant time. For a dry run of a config change: whether declaring {@code secret} would
+     * rotate the secret.
+     */
+    public boolean isCurrentSecret(String secret) {
+        current();
+        return secret != null && ledger.webhookSecrets()
+                .map(s -> MessageDigest.isEqual(s.current().getBytes(StandardCharsets.UTF_8), secret.getBytes(StandardCharsets.UTF_8)))
+                .orElse(false);
     }
 
     /**
@@ -307,6 +323,30 @@ public final class SemaphoreMachine {
         // the timekeeper took the waiter out at its deadline, a moment before this
         effects.changed(new Effects.Rejected(AcquireMode.WAIT, ProblemCode.LIMIT_REACHED));
         return new AcquireOutcome.Rejected(ProblemCode.LIMIT_REACHED);
+    }
+
+    /**
+     * Gives up the wait of a client that has gone (its connection closed before an answer): takes
+     * the waiter out of the queue, or, if it was granted meanwhile, releases that permit, which
+     * nobody would hold. Unlike {@link #endWait} it records no refusal: the gate refused nothing.
+     * Idempotent.
+     *
+     * @return true if a permit granted to the waiter was released
+     */
+    public boolean abandonWait(String waiterId) {
+        SemaphoreRecord s = current();
+        if (ledger.job(waiterId).filter(JobRecord::isWaiter).isPresent()) {
+            ledger.deleteJob(waiterId);
+            semaphore = s.counted(-1, 0, 0);
+            ledger.save(semaphore);
+            return false;
+        }
+        Optional<PermitRecord> granted = ledger.permitOfHolder(waiterId).filter(p -> p.state() == PermitRecord.State.HELD);
+        if (granted.isPresent()) {
+            release(granted.get().id());
+            return true;
+        }
+        return false;
     }
 
     /** Extends a held permit's lease: by {@code lease}, else by the lease it was granted with. */

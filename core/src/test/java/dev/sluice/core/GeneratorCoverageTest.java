@@ -41,6 +41,7 @@ class GeneratorCoverageTest {
                 "acquire:granted-with-capacity-set-aside", "acquire:refused-with-capacity-set-aside",
                 "acquire:refused-by-channel-limit", "state:in-use-above-limit", "state:waiter-past-deadline",
                 "TRY", "TRY:LIMIT_REACHED", "TRY:PAUSED", "TRY:INVALID_ARGUMENT", "WAIT", "endWait:granted",
+                "abandonWait:queued", "abandonWait:granted",
                 // G6
                 "release:DONE", "release:ALREADY_RELEASED", "release:EXPIRED", "RELEASE:CONFLICT", "RELEASE:NOT_FOUND",
                 "HEARTBEAT", "HEARTBEAT:LEASE_EXPIRED", "HEARTBEAT:NOT_FOUND", "tick:lease-expired",

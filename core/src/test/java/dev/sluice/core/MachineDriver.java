@@ -59,7 +59,7 @@ final class MachineDriver {
 
     enum Kind {
         PUT, SET_LIMIT, SET_CHANNEL_LIMIT, PAUSE, RESUME, PAUSE_CHANNEL, RESUME_CHANNEL, DELETE,
-        TRY, WAIT, END_WAIT, HEARTBEAT, RELEASE,
+        TRY, WAIT, END_WAIT, ABANDON_WAIT, HEARTBEAT, RELEASE,
         ENQUEUE, CLAIM, COMPLETE, FAIL, HEARTBEAT_JOB, REQUEUE, RESCHEDULE, CANCEL, REDRIVE, PURGE,
         DELIVERED, DELIVERY_FAILED, DELETE_JOB, DELETE_DEAD, FORWARD_DONE, ACCEPT_FORWARD,
         TICK, ADVANCE
@@ -67,7 +67,7 @@ final class MachineDriver {
 
     /** Operations after which the queue has been dispatched, when they changed anything. */
     private static final Set<Kind> DISPATCHING = Set.of(Kind.PUT, Kind.SET_LIMIT, Kind.SET_CHANNEL_LIMIT, Kind.PAUSE,
-            Kind.RESUME, Kind.PAUSE_CHANNEL, Kind.RESUME_CHANNEL, Kind.TRY, Kind.WAIT, Kind.RELEASE, Kind.ENQUEUE,
+            Kind.RESUME, Kind.PAUSE_CHANNEL, Kind.RESUME_CHANNEL, Kind.TRY, Kind.WAIT, Kind.ABANDON_WAIT, Kind.RELEASE, Kind.ENQUEUE,
             Kind.COMPLETE, Kind.FAIL, Kind.REQUEUE, Kind.RESCHEDULE, Kind.CANCEL, Kind.REDRIVE, Kind.PURGE, Kind.TICK,
             Kind.DELIVERY_FAILED, Kind.ACCEPT_FORWARD);
 
@@ -84,6 +84,7 @@ final class MachineDriver {
             Map.entry(Kind.TRY, 8),
             Map.entry(Kind.WAIT, 7),
             Map.entry(Kind.END_WAIT, 4),
+            Map.entry(Kind.ABANDON_WAIT, 2),
             Map.entry(Kind.HEARTBEAT, 3),
             Map.entry(Kind.RELEASE, 8),
             Map.entry(Kind.ENQUEUE, 10),
@@ -146,6 +147,7 @@ final class MachineDriver {
             Map.entry(Kind.TRY, 10),
             Map.entry(Kind.WAIT, 10),
             Map.entry(Kind.END_WAIT, 5),
+            Map.entry(Kind.ABANDON_WAIT, 4),
             Map.entry(Kind.HEARTBEAT, 4),
             Map.entry(Kind.RELEASE, 12),
             Map.entry(Kind.ENQUEUE, 3),
@@ -282,6 +284,7 @@ final class MachineDriver {
             case TRY -> tryAcquire();
             case WAIT -> acquireOrWait();
             case END_WAIT -> endWait();
+            case ABANDON_WAIT -> abandonWait();
             case HEARTBEAT -> heartbeat();
             case RELEASE -> release();
             case ENQUEUE -> enqueue();
@@ -691,6 +694,37 @@ final class MachineDriver {
         assertThat(outcome).isEqualTo(held.<AcquireOutcome>map(AcquireOutcome.Granted::new)
                 .orElse(new AcquireOutcome.Rejected(ProblemCode.LIMIT_REACHED)));
         assertThat(LedgerState.of(ledger)).isEqualTo(pre);
+    }
+
+    private void abandonWait() {
+        String waiterId = waiterIds.isEmpty() || args.nextInt(10) == 0 ? "w-unknown" : waiterIds.get(args.nextInt(waiterIds.size()));
+        step.note = waiterId;
+        Boolean released = call(() -> machine.abandonWait(waiterId));
+        if (!exists()) {
+            expectRefused(ProblemCode.NOT_FOUND);
+            return;
+        }
+        expectDone();
+        assertThat(machine.effects().changes()).as("an abandoned wait is no refusal")
+                .noneMatch(c -> c instanceof Effects.Rejected);
+        if (pre.jobs().containsKey(waiterId)) {
+            event("abandonWait:queued");
+            assertThat(released).isFalse();
+            assertThat(ledger.jobs).doesNotContainKey(waiterId);
+            assertThat(ledger.semaphore.waiting()).isEqualTo(pre.semaphore().waiting() - 1);
+            assertThat(ledger.semaphore.inUse()).isEqualTo(pre.semaphore().inUse());
+            return;
+        }
+        var held = pre.permits().values().stream()
+                .filter(p -> waiterId.equals(p.holderId()) && p.state() == PermitRecord.State.HELD).findFirst();
+        assertThat(released).isEqualTo(held.isPresent());
+        if (held.isPresent()) {
+            event("abandonWait:granted");
+            assertThat(ledger.permits.values()).as("nobody holds the permit of a client that has gone")
+                    .noneMatch(p -> waiterId.equals(p.holderId()) && p.state() == PermitRecord.State.HELD);
+        } else {
+            assertThat(LedgerState.of(ledger)).isEqualTo(pre);
+        }
     }
 
     private void heartbeat() {

@@ -154,6 +154,43 @@ class SemaphoreMachineTest {
         }
 
         @Test
+        void anAbandonedWaitLeavesTheQueueWithoutARefusalAndTheNextWaiterMovesUp() {
+            create(1);
+            PermitRecord held = tryAcquire("default");
+            String gone = waitFor("default", Duration.ofSeconds(30));
+            String next = waitFor("default", Duration.ofSeconds(30));
+
+            assertThat(m().abandonWait(gone)).isFalse();
+
+            assertThat(ledger.jobs).containsOnlyKeys(next);
+            assertThat(ledger.semaphore.waiting()).isEqualTo(1);
+            assertThat(last.effects().changes()).as("the gate refused nothing").isEmpty();
+            m().release(held.id());
+            assertThat(last.effects().waiterGrants()).extracting(Effects.WaiterGrant::waiterId).containsExactly(next);
+            assertThat(m().abandonWait(gone)).as("idempotent").isFalse();
+        }
+
+        @Test
+        void aPermitGrantedToAnAbandonedWaitIsReleasedAndGoesToTheNextWaiter() {
+            create(1);
+            PermitRecord held = tryAcquire("default");
+            String gone = waitFor("default", Duration.ofSeconds(30));
+            String next = waitFor("default", Duration.ofSeconds(30));
+            m().release(held.id());
+            PermitRecord grantedToGone = last.effects().waiterGrants().getFirst().permit();
+
+            assertThat(m().abandonWait(gone)).isTrue();
+
+            assertThat(last.effects().changes()).first().isEqualTo(new Effects.Released(grantedToGone, now));
+            assertThat(last.effects().waiterGrants()).extracting(Effects.WaiterGrant::waiterId).containsExactly(next);
+            assertThat(ledger.permits).doesNotContainKey(grantedToGone.id());
+            assertThat(ledger.semaphore.inUse()).isEqualTo(1);
+            assertThat(ledger.semaphore.waiting()).isZero();
+            assertThat(m().abandonWait(gone)).as("released once").isFalse();
+            assertThat(ledger.semaphore.inUse()).isEqualTo(1);
+        }
+
+        @Test
         void aWaitThatElapsesLeavesTheQueue() {
             create(1);
             tryAcquire("default");
@@ -840,6 +877,25 @@ class SemaphoreMachineTest {
             assertThat(m().pendingDeliveries().signingSecrets()).containsExactly("a-new-secret-of-mine", generated);
             advance(Limits.WEBHOOK_SECRET_GRACE);
             assertThat(m().pendingDeliveries().signingSecrets()).containsExactly("a-new-secret-of-mine");
+        }
+
+        @Test
+        void whetherASecretIsTheCurrentOneCanBeAskedWithoutWritingAnything() {
+            create(1);
+            assertThat(m().isCurrentSecret("whatever-secret-1234")).as("a pull semaphore has none").isFalse();
+            SemaphoreConfig hooked = webhook(1, false, NO_BACKOFF, null);
+            m().put(hooked.withDelivery(hooked.delivery().withSecret("the-first-secret-1234")));
+            LedgerState before = LedgerState.of(ledger);
+
+            assertThat(m().isCurrentSecret("the-first-secret-1234")).isTrue();
+            assertThat(m().isCurrentSecret("the-first-secret-12345")).isFalse();
+            assertThat(m().isCurrentSecret(null)).isFalse();
+            assertThat(last.effects().changes()).isEmpty();
+            assertThat(LedgerState.of(ledger)).isEqualTo(before);
+
+            m().put(hooked.withDelivery(hooked.delivery().withSecret("the-next-secret-1234")));
+            assertThat(m().isCurrentSecret("the-next-secret-1234")).isTrue();
+            assertThat(m().isCurrentSecret("the-first-secret-1234")).as("still signing in its grace, but not current").isFalse();
         }
 
         @Test

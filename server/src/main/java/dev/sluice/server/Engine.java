@@ -147,6 +147,7 @@ public final class Engine {
     private final List<Consumer<Committed>> orderedListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<Refused>> refusalListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> missedListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> keysChangedListeners = new CopyOnWriteArrayList<>();
     private final ConcurrentHashMap<String, Sequencer> sequencers = new ConcurrentHashMap<>();
     /** Every waiter id of this node starts with it, so other nodes can tell whose waiter it is. */
     private final String waiterPrefix;
@@ -176,6 +177,10 @@ public final class Engine {
         store.listen(new Peers() {
             @Override
             public void announced(String announcement) {
+                if (Announcements.isKeysChanged(announcement)) {
+                    keysChangedListeners.forEach(l -> tell(Runnable::run, l));
+                    return;
+                }
                 Announcements.Announcement a = Announcements.decode(announcement);
                 Committed committed = new Committed(a.semaphore(), a.effects());
                 listeners.forEach(l -> tell(l, committed));
@@ -217,6 +222,14 @@ public final class Engine {
      */
     public void onMissedAnnouncements(Runnable listener) {
         missedListeners.add(listener);
+    }
+
+    /**
+     * Adds a party to tell when another node announced that the API keys changed (see
+     * {@link Announcements#keysChanged()}). Runs on a thread of the store: must be quick and must not block.
+     */
+    public void onKeysChanged(Runnable listener) {
+        keysChangedListeners.add(listener);
     }
 
     /** Runs an operation of the rules on one semaphore; completes after its commit. */

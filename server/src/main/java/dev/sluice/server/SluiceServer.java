@@ -17,6 +17,7 @@ import dev.sluice.server.permits.PermitRoutes;
 import dev.sluice.server.permits.WaitRegistry;
 import dev.sluice.server.semaphores.ChannelRoutes;
 import dev.sluice.server.security.Security;
+import dev.sluice.server.simulate.SimulationRoutes;
 import dev.sluice.server.semaphores.SemaphoreRoutes;
 import dev.sluice.core.Effects;
 import dev.sluice.server.webhooks.WebhookDispatcher;
@@ -50,10 +51,12 @@ public final class SluiceServer implements AutoCloseable {
     private final EventHub events;
     private final List<String> routes;
     private final OtelTracing tracing;
+    private final Engine engine;
 
-    private SluiceServer(Store store, Timekeeper timekeeper, WebhookDispatcher webhooks, Forwarder forwarder, Javalin app,
+    private SluiceServer(Store store, Engine engine, Timekeeper timekeeper, WebhookDispatcher webhooks, Forwarder forwarder, Javalin app,
                          SluiceMetrics metrics, EventHub events, List<String> routes, OtelTracing tracing) {
         this.store = store;
+        this.engine = engine;
         this.timekeeper = timekeeper;
         this.webhooks = webhooks;
         this.forwarder = forwarder;
@@ -90,7 +93,7 @@ public final class SluiceServer implements AutoCloseable {
             }
             timekeeper.deadlineAt(committed.effects().earliestDue());
         });
-        WebhookDispatcher webhooks = new WebhookDispatcher(engine);
+        WebhookDispatcher webhooks = new WebhookDispatcher(engine, settings.security().webhookTargets());
         Forwarder forwarder = new Forwarder(engine);
         engine.onCommit(committed -> {
             if (committed.effects().deliveriesDue()) {
@@ -102,10 +105,16 @@ public final class SluiceServer implements AutoCloseable {
         });
         SluiceMetrics metrics = new SluiceMetrics(settings.observability().labelledSemaphores());
         metrics.load(allSemaphores(engine));
+        if (engine.isShared()) {
+            metrics.readStateBeforeScrape(() -> allSemaphores(engine));   // other nodes commit too: every node's gauges agree
+        }
         metrics.install(engine);
         EventHub events = new EventHub(settings.observability().eventRing(), engine.clock());
         events.install(engine);
         metrics.registry().gauge("sluice.events.subscribers", events, EventHub::subscriberCount);
+        // requests held open on this node: an acquire waiting in the queue, a claim long-polling for jobs
+        metrics.registry().gauge("sluice.requests.waiting", io.micrometer.core.instrument.Tags.of("kind", "acquire"), waits, WaitRegistry::size);
+        metrics.registry().gauge("sluice.requests.waiting", io.micrometer.core.instrument.Tags.of("kind", "claim"), claims, ClaimRegistry::pendingCount);
         new AuditLog().install(engine);
         OtelTracing tracing = null;
         if (settings.observability().otlpEndpoint() != null) {
@@ -125,6 +134,12 @@ public final class SluiceServer implements AutoCloseable {
                     engine.query(q -> q.heldPermitsOf(ids)).thenAccept(held -> waits.granted(Effects.of(
                             held.entrySet().stream().map(e -> new Effects.WaiterGrant(e.getKey(), e.getValue())).toList(),
                             false, null)));
+                }
+                try {
+                    webhooks.recover();   // deliveries and forwards made due meanwhile, unless another node has them
+                    forwarder.recover();
+                } catch (RuntimeException e) {
+                    log.warn("Looking for deliveries and forwards owed after a break in announcements failed: {}", e.getMessage());
                 }
             });
         });
@@ -160,13 +175,14 @@ public final class SluiceServer implements AutoCloseable {
             // (Jetty's output buffer size, 32 KiB, by default): most of the memory a permit request
             // allocated. Answers here are small; a large one is copied in more steps.
             config.http.responseBufferSize = 4096;
-            new SemaphoreRoutes(engine).register(config.routes);
+            new SemaphoreRoutes(engine, settings.security().webhookTargets()).register(config.routes);
             new PermitRoutes(engine, waits).register(config.routes);
             new JobRoutes(engine, claims, settings.maxPayloadBytes()).register(config.routes);
             new ChannelRoutes(engine).register(config.routes);
             new EventRoutes(engine, events).register(config.routes);
             new MetricsRoutes(metrics).register(config.routes);
             new OpenApiRoutes().register(config.routes);
+            new SimulationRoutes().register(config.routes);
             config.routes.get("/healthz", ctx -> Json.send(ctx, 200, status("ok")));
             config.routes.get("/readyz", ctx -> {
                 if (engine.isHealthy()) {
@@ -185,6 +201,13 @@ public final class SluiceServer implements AutoCloseable {
             config.routes.error(405, ctx -> Problems.write(ctx, ProblemCode.INVALID_ARGUMENT, "method " + ctx.method() + " is not allowed on " + ctx.path()));
         });
         try {
+            for (ServerSettings.DeclaredSemaphore d : settings.semaphores()) {
+                try {
+                    settings.security().webhookTargets().check(d.config());
+                } catch (dev.sluice.core.SluiceException e) {
+                    throw new IllegalArgumentException("semaphore " + d.name() + " of the config file: " + e.getMessage(), e);
+                }
+            }
             declare(engine, settings.semaphores());
             timekeeper.start();
             webhooks.recover();
@@ -202,7 +225,7 @@ public final class SluiceServer implements AutoCloseable {
             throw e;
         }
         log.info("Sluice listening on {}://{}:{} (dashboard at /, metrics at /metrics)", security.scheme(), settings.host(), app.port());
-        return new SluiceServer(store, timekeeper, webhooks, forwarder, app, metrics, events, List.copyOf(routes), spans);
+        return new SluiceServer(store, engine, timekeeper, webhooks, forwarder, app, metrics, events, List.copyOf(routes), spans);
     }
 
     /** Every semaphore, page by page: the metrics start from the state the store holds. */
@@ -269,6 +292,16 @@ public final class SluiceServer implements AutoCloseable {
     /** The routes served, as {@code METHOD /path/{param}}, in the order registered. */
     public List<String> routes() {
         return routes;
+    }
+
+    /** The engine every write of this node goes through (for tests: to hear what it hears). */
+    public Engine engine() {
+        return engine;
+    }
+
+    /** The webhook dispatcher (for tests: which node dispatches a semaphore). */
+    public WebhookDispatcher webhooks() {
+        return webhooks;
     }
 
     public SluiceMetrics metrics() {

@@ -184,6 +184,35 @@ class MultiNodeTest {
     }
 
     /**
+     * Each node's gauges show the committed state, whichever node committed it: read from the
+     * store at each scrape. A semaphore deleted through one node loses its series on the others
+     * by their second scrape after (the first may have begun before it was deleted).
+     */
+    @Test
+    void everyNodesGaugesShowTheCommittedStateWhicheverNodeCommittedIt() {
+        String name = nodes.get(0).semaphore("cross-gauges", "{'limit':2}");
+        for (int i = 1; i <= 2; i++) {
+            assertThat(node(i).post("/v1/semaphores/" + name + "/permits").status()).isEqualTo(201);
+        }
+        assertThat(node(2).post("/v1/semaphores/" + name + "/jobs", j("{'payload':{}}")).status()).isEqualTo(202);
+        for (int i = 0; i < 3; i++) {
+            Scrape scrape = Scrape.of(node(i));
+            assertThat(scrape.value("sluice_permits_in_use", "semaphore", name)).as("in use, on node %d", i).isEqualTo(2);
+            assertThat(scrape.value("sluice_permits_limit", "semaphore", name)).as("limit, on node %d", i).isEqualTo(2);
+            assertThat(scrape.value("sluice_jobs_waiting", "semaphore", name)).as("waiting, on node %d", i).isEqualTo(1);
+        }
+        assertThat(node(1).patch("/v1/semaphores/" + name, j("{'limit':5}")).status()).isEqualTo(200);
+        assertThat(Scrape.of(node(0)).value("sluice_permits_limit", "semaphore", name)).isEqualTo(5);
+
+        assertThat(node(0).delete("/v1/semaphores/" + name + "?force=true").status()).isEqualTo(204);
+        assertThat(Scrape.of(node(0)).has("sluice_permits_in_use", "semaphore", name)).as("on the node that deleted it").isFalse();
+        for (int i = 1; i < 3; i++) {
+            Scrape.of(node(i));
+            assertThat(Scrape.of(node(i)).has("sluice_permits_in_use", "semaphore", name)).as("on node %d", i).isFalse();
+        }
+    }
+
+    /**
      * G5 across nodes: 240 jobs enqueued through all three nodes (a repeated idempotency key on
      * another node returns the first job), claimed by long-polling workers on all three: each job
      * is completed, none is lost, and none is held by two workers at once.

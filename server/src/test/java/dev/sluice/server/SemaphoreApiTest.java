@@ -74,6 +74,42 @@ class SemaphoreApiTest {
     }
 
     @Test
+    void aDryRunOfPutSaysWhatWouldChangeAndWritesNothing() {
+        String name = TestServer.name("dry");
+        String hook = "'delivery':{'mode':'webhook','url':'https://processor.example.com/sluice','secret':'%s'}";
+        String body = "{'limit':2," + hook.formatted("the-first-secret-0123") + "}";
+
+        Res create = api.put(path(name) + "?dryRun=true", j(body));
+        assertThat(create.status()).isEqualTo(200);
+        assertThat(create.str("action")).isEqualTo("create");
+        assertThat(api.get(path(name)).status()).as("nothing was created").isEqualTo(404);
+        assertThat(api.put(path(name) + "?dryRun=true", j("{'limit':-1}")).status()).as("validated as a PUT").isEqualTo(400);
+        assertThat(api.put(path(name) + "?dryRun=true", j("{'limit':1,'retry':{'onExhausted':{'forward':'" + name + "'}}}")).status())
+                .isEqualTo(400);
+
+        assertThat(api.put(path(name), j(body)).status()).isEqualTo(201);
+        String updatedAt = api.get(path(name)).str("updatedAt");
+
+        Res same = api.put(path(name) + "?dryRun=true", j(body));
+        assertThat(same.str("action")).as(same.toString()).isEqualTo("none");
+        assertThat(same.json().get("changes")).isEmpty();
+
+        Res rotate = api.put(path(name) + "?dryRun=true", j("{'limit':3," + hook.formatted("the-other-secret-0123") + "}"));
+        assertThat(rotate.str("action")).isEqualTo("update");
+        assertThat(rotate.json().get("changes").valueStream().map(n -> n.asString())).containsExactly("limit", "delivery.secret");
+        assertThat(rotate.text()).doesNotContain("the-first-secret-0123").doesNotContain("the-other-secret-0123");
+
+        Res noSecret = api.put(path(name) + "?dryRun=true", j("{'limit':2,'delivery':{'mode':'webhook','url':'https://processor.example.com/sluice'}}"));
+        assertThat(noSecret.str("action")).as("no secret declared: the current one is kept").isEqualTo("none");
+
+        assertThat(api.get(path(name)).str("updatedAt")).as("no dry run wrote anything").isEqualTo(updatedAt);
+        assertThat(api.get(path(name)).json().get("limit").asInt()).isEqualTo(2);
+        assertThat(api.put(path(name), j("{'limit':2," + hook.formatted("the-other-secret-0123") + "}")).status()).isEqualTo(200);
+        assertThat(api.put(path(name) + "?dryRun=true", j("{'limit':2," + hook.formatted("the-other-secret-0123") + "}")).str("action"))
+                .as("after the rotation, the new secret is the current one").isEqualTo("none");
+    }
+
+    @Test
     void putWithUntimedLeases() {
         String name = server.semaphore("untimed", "{'limit':1,'leaseTimeout':null}");
         assertThat(api.get(path(name)).json().get("leaseTimeout").isNull()).isTrue();

@@ -152,6 +152,9 @@ public final class SqliteStore implements Store {
             } catch (SQLException ignored) {
                 // the connection is broken; the next batch will tell
             }
+            // A failed commit (a full disk, an I/O error) can leave the driver's prepared statements
+            // finalized; prepare them anew, so the store recovers by itself once the cause is gone.
+            statements.close();
             StoreException failure = e instanceof StoreException se ? se : new StoreException(e);
             completions.clear();
             for (Task<?> task : batch) {

@@ -29,7 +29,11 @@ public interface Store extends AutoCloseable {
     /** Runs {@code operation} on the semaphore {@code name} in a transaction holding its lock. */
     <T> CompletableFuture<T> inTransaction(String name, Function<Ledger, T> operation);
 
-    /** Runs a query across semaphores, seeing only committed state. */
+    /**
+     * Runs a query across semaphores (or on the API keys), seeing only committed state, in one
+     * transaction. A result that is {@link Announced} reaches the other nodes of a shared store
+     * with its commit, as for {@link #inTransaction}.
+     */
     <T> CompletableFuture<T> query(Function<Queries, T> query);
 
     /** Whether the store answers now. */

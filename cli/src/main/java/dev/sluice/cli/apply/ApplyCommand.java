@@ -31,6 +31,10 @@ import tools.jackson.databind.node.ObjectNode;
  * declares exactly the declared config through the API, as {@code sluice server --config} does at
  * start: created when missing, replaced ({@code PUT}) when it differs, left alone when it already
  * matches — so a second run changes nothing. Semaphores the file does not name are left alone.
+ *
+ * <p>A webhook {@code delivery.secret} never appears in the semaphore's view, so a declared secret
+ * is compared by the server (a dry run of the {@code PUT}: {@code sluice.semaphore(…).preview}),
+ * which says only whether it is the current one; a different one is shown as rotated.
  */
 @Command(name = "apply", description = {
     "Create or update the semaphores a config file declares (its semaphores: list; the server: section is"
@@ -41,6 +45,10 @@ import tools.jackson.databind.node.ObjectNode;
                 "  sluice apply -f sluice.yaml --dry-run",
                 "  sluice apply -f sluice.yaml --server https://sluice.internal:8443"})
 public final class ApplyCommand implements Callable<Integer> {
+    /** A change of the webhook secret, which is shown as rotated, never by value. */
+    private static final String SECRET = "delivery.secret";
+    private static final JsonNode HIDDEN = Output.JSON.getNodeFactory().stringNode("****");
+
     /** The config fields in the order changes are shown. */
     private static final List<String> FIELDS =
             List.of("limit", "channelLimit", "leaseTimeout", "paused", "delivery", "retry", "onLeaseExpired");
@@ -113,6 +121,11 @@ public final class ApplyCommand implements Callable<Integer> {
                 changes.put(f, new JsonNode[] {from, to});
             }
         }
+        if (current != null && d.body().path("delivery").hasNonNull("secret")
+                && semaphore.preview(config(d.body())).changes().contains(SECRET)) {
+            // the view never shows the secret: the server says whether the declared one is the current one
+            changes.put(SECRET, new JsonNode[] {HIDDEN, HIDDEN});
+        }
         Action action = current == null ? Action.CREATED : changes.isEmpty() ? Action.UNCHANGED : Action.UPDATED;
         if (!dryRun && action != Action.UNCHANGED) {
             semaphore.create(config(d.body()));
@@ -151,7 +164,8 @@ public final class ApplyCommand implements Callable<Integer> {
         StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%-13s%s", verb, o.name()));
         if (!o.changes().isEmpty()) {
             List<String> parts = new ArrayList<>();
-            o.changes().forEach((f, c) -> parts.add(f + " " + Output.cell(c[0]) + " → " + Output.cell(c[1])));
+            o.changes().forEach((f, c) -> parts.add(f.equals(SECRET) ? SECRET + " rotated"
+                    : f + " " + Output.cell(c[0]) + " → " + Output.cell(c[1])));
             b.append(" (").append(String.join(", ", parts)).append(')');
         }
         return b.toString();

@@ -26,7 +26,7 @@ public final class ExitCodes {
     public static final int NOT_GRANTED = 4;
     /** The lease of a permit expired (release after expiry) or was lost while held ({@code run}). */
     public static final int LEASE_LOST = 5;
-    /** No answer from the server: not running, wrong --server, network, timeout. */
+    /** No answer from the server: not running, wrong --server, network, timeout; or its TLS certificate is not trusted. */
     public static final int UNREACHABLE = 6;
     /** {@code sluice run}: the command could not be started (like a shell's 127). */
     public static final int CANNOT_RUN = 127;
@@ -40,7 +40,7 @@ public final class ExitCodes {
         m.put("3", "not found: no such semaphore, permit or job");
         m.put("4", "not granted: the limit is reached, granting is paused, or the wait elapsed");
         m.put("5", "lease lost: the permit's lease expired");
-        m.put("6", "cannot reach the server");
+        m.put("6", "cannot reach the server, or cannot verify its TLS certificate");
         return m;
     }
 

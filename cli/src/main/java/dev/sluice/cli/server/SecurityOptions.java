@@ -5,6 +5,7 @@ import dev.sluice.core.SluiceException;
 import dev.sluice.server.security.AuthMode;
 import dev.sluice.server.security.Secrets;
 import dev.sluice.server.security.SecuritySettings;
+import dev.sluice.server.webhooks.WebhookTargets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,6 +57,12 @@ public final class SecurityOptions {
             description = "Close a connection silent this long, between requests or mid-request (default 30s; env SLUICE_IDLE_TIMEOUT).")
     String idleTimeout;
 
+    @Option(names = "--webhook-allow", defaultValue = "${env:SLUICE_WEBHOOK_ALLOW}", paramLabel = "LIST",
+            description = "Webhook URLs may only reach these hosts: names (hooks.example.com), wildcards (*.example.com), addresses "
+                    + "and CIDR blocks (10.0.0.0/8), comma-separated (default: any host but link-local and cloud metadata addresses; "
+                    + "env SLUICE_WEBHOOK_ALLOW).")
+    String webhookAllow;
+
     /**
      * The settings these flags give.
      *
@@ -96,6 +103,9 @@ public final class SecurityOptions {
             } catch (SluiceException e) {
                 throw new IllegalArgumentException(e.getMessage());
             }
+        }
+        if (present(webhookAllow)) {
+            s = s.withWebhookTargets(WebhookTargets.allowList(webhookAllow));
         }
         return s;
     }

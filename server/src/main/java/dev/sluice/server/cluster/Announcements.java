@@ -25,6 +25,9 @@ import tools.jackson.databind.node.ObjectNode;
  * at, lease (ms or null), expires at (ms or null), channel. A receiving node completes the waits it
  * holds, serves its claims, and moves its timekeeper's wake-up earlier; it ignores the rest.
  *
+ * <p>One line is about no semaphore: {@code {"k":1}} ({@link #keysChanged()}), sent when the API
+ * keys changed; a receiving node reloads its copy of them before it checks another key.
+ *
  * <p>Only what matters elsewhere is sent: grants to this node's own waiters are completed here,
  * and a deadline further away than {@code dueHorizon} is found by every timekeeper's next regular
  * look at the store anyway. Each line stays under {@link Announced#MAX_BYTES}: many grants are
@@ -104,6 +107,18 @@ public final class Announcements {
         } while (from < remote.size());
         return lines;
     }
+
+    /** The line that tells the other nodes the API keys changed (a key made or revoked). */
+    public static String keysChanged() {
+        return KEYS_CHANGED;
+    }
+
+    /** Whether {@code line} is {@link #keysChanged()}, not the effects of a commit on a semaphore ({@link #decode}). */
+    public static boolean isKeysChanged(String line) {
+        return KEYS_CHANGED.equals(line);
+    }
+
+    private static final String KEYS_CHANGED = "{\"k\":1}";
 
     /** Reads one line written by {@link #encode}. */
     public static Announcement decode(String line) {

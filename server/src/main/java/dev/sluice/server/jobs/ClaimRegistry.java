@@ -25,9 +25,10 @@ public final class ClaimRegistry {
         final int max;
         final Duration lease;
         final CompletableFuture<List<Claimed>> result = new CompletableFuture<>();
-        /** Guarded by the lane: taken by a pass in flight; its wait ended meanwhile. */
+        /** Guarded by the lane: taken by a pass in flight; its wait ended meanwhile; its client has gone. */
         boolean inPass;
         boolean waitEnded;
+        boolean clientGone;
 
         Pending(int max, Duration lease) {
             this.max = max;
@@ -50,6 +51,16 @@ public final class ClaimRegistry {
 
     /** Claims up to {@code max} jobs, waiting up to {@code wait} for one to become claimable. */
     public CompletableFuture<List<Claimed>> claim(String semaphore, int max, Duration lease, Duration wait) {
+        return claim(semaphore, max, lease, wait, new CompletableFuture<>());
+    }
+
+    /**
+     * As {@link #claim(String, int, Duration, Duration)}, for a client that may go away while it
+     * waits: when {@code clientGone} completes, the claim ends with no jobs, and jobs a pass in
+     * flight grants it go back to their place in the queue, as for a claim whose wait ended.
+     */
+    public CompletableFuture<List<Claimed>> claim(String semaphore, int max, Duration lease, Duration wait,
+                                                  CompletableFuture<Void> clientGone) {
         if (wait.isZero()) {
             return engine.apply(semaphore, m -> m.claim(max, lease));
         }
@@ -62,6 +73,16 @@ public final class ClaimRegistry {
             synchronized (lane) {
                 if (p.inPass) {
                     p.waitEnded = true;   // the pass in flight decides
+                    return;
+                }
+            }
+            p.result.complete(List.of());
+        });
+        clientGone.thenRun(() -> {
+            synchronized (lane) {
+                p.clientGone = true;
+                if (p.inPass) {
+                    p.waitEnded = true;   // the pass in flight hands back what it grants
                     return;
                 }
             }
@@ -127,7 +148,11 @@ public final class ClaimRegistry {
                 batch.forEach(p -> p.result.completeExceptionally(failure));
             } else {
                 served.forEach((p, jobs) -> {
-                    if (!p.result.complete(jobs)) {
+                    boolean gone;
+                    synchronized (lane) {
+                        gone = p.clientGone;
+                    }
+                    if (gone || !p.result.complete(jobs)) {
                         handBack(semaphore, jobs);
                     }
                 });
@@ -155,7 +180,7 @@ public final class ClaimRegistry {
         });
     }
 
-    /** Jobs granted to a claim that timed out meanwhile go back to their place in the queue. */
+    /** Jobs granted to a claim that timed out or whose client went away meanwhile go back to their place in the queue. */
     private void handBack(String semaphore, List<Claimed> jobs) {
         List<String> ids = new ArrayList<>();
         jobs.forEach(c -> ids.add(c.job().id()));

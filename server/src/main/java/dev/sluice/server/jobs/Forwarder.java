@@ -4,7 +4,7 @@ import dev.sluice.core.ProblemCode;
 import dev.sluice.core.SluiceException;
 import dev.sluice.core.job.JobRecord;
 import dev.sluice.server.Engine;
-import dev.sluice.server.SerialPasses;
+import dev.sluice.server.ExclusivePasses;
 import dev.sluice.server.http.Problems;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -27,17 +27,47 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Woken by commits that started a forward ({@link #wake}); a pass that fails (the store
  * failed) is tried again a second later.
+ *
+ * <p>On a shared store the forwards of a source are carried out by one node at a time, the one
+ * holding its work claim ({@code "forward:" + source}, see {@link ExclusivePasses}). Each step is
+ * idempotent, so two nodes doing the same forward would still take the job in once, except in one
+ * race: a target created between one node's failed step 2 and another's successful one would
+ * leave the job both dead on the source and waiting on the target. Under the claim that race
+ * cannot happen, and every forward is read, taken in and marked once.
  */
 public final class Forwarder implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Forwarder.class);
 
     private final Engine engine;
-    private final SerialPasses passes;
+    /** The claim of a source semaphore's forwards is this prefix and its name. */
+    public static final String CLAIM_PREFIX = "forward:";
+
+    private final ExclusivePasses passes;
     private volatile boolean closed;
 
     public Forwarder(Engine engine) {
         this.engine = engine;
-        this.passes = new SerialPasses("Forward", this::pass);
+        this.passes = new ExclusivePasses(engine, "Forward", CLAIM_PREFIX, new ExclusivePasses.Work() {
+            @Override
+            public CompletableFuture<?> pass(String source) {
+                return Forwarder.this.pass(source);
+            }
+
+            @Override
+            public boolean busy(String source) {
+                return false;   // a pass carries out every forward it read before it ends
+            }
+
+            @Override
+            public CompletableFuture<Boolean> owed(String source) {
+                return engine.apply(source, m -> !m.pendingForwards().isEmpty());
+            }
+
+            @Override
+            public CompletableFuture<List<String>> semaphoresOwed() {
+                return engine.query(q -> q.semaphoresForwarding());
+            }
+        });
     }
 
     /** Jobs of {@code source} set out for another semaphore: carry the forwards out. */
@@ -47,11 +77,9 @@ public final class Forwarder implements AutoCloseable {
         }
     }
 
-    /** At start: finishes the forwards a previous process left half done. */
+    /** At start: finishes the forwards a previous process left half done; also after this node may have missed announcements. */
     public void recover() {
-        for (String source : engine.query(q -> q.semaphoresForwarding()).join()) {
-            wake(source);
-        }
+        passes.recover();
     }
 
     private CompletableFuture<?> pass(String source) {
@@ -104,5 +132,6 @@ public final class Forwarder implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        passes.close();
     }
 }

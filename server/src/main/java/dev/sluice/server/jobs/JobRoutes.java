@@ -10,6 +10,7 @@ import dev.sluice.core.job.JobState;
 import dev.sluice.server.Engine;
 import dev.sluice.server.http.Actors;
 import dev.sluice.server.http.Async;
+import dev.sluice.server.http.ConnectionWatch;
 import dev.sluice.server.http.Json;
 import dev.sluice.server.http.Params;
 import dev.sluice.server.http.TraceContext;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -109,7 +111,14 @@ public final class JobRoutes {
         if (wait != null && wait.compareTo(Limits.MAX_WAIT) > 0) {
             throw SluiceException.invalid("wait must be at most " + Limits.MAX_WAIT);
         }
-        Async.respond(ctx, claims.claim(name, max == null ? 1 : max, lease, wait == null ? Duration.ZERO : wait),
+        CompletableFuture<List<Claimed>> result;
+        if (wait == null || wait.isZero()) {
+            result = claims.claim(name, max == null ? 1 : max, lease, Duration.ZERO);
+        } else {
+            ConnectionWatch client = ConnectionWatch.start(ctx);
+            result = client.stoppedWhen(claims.claim(name, max == null ? 1 : max, lease, wait, client.closed()));
+        }
+        Async.respond(ctx, result,
                 (c, claimed) -> {
                     ObjectNode n = Json.object();
                     ArrayNode jobs = n.putArray("jobs");

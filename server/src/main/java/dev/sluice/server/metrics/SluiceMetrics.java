@@ -15,10 +15,15 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The node's metrics, in Prometheus text format at {@code /metrics}.
@@ -31,8 +36,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * own, the first ones this node sees (at start, by name; then as they are used). Every other
  * semaphore is folded into {@code semaphore="_other"}: its counters add up there and its gauges
  * are summed there. A deleted semaphore's series are removed and its place is free again.
+ *
+ * <p>On a store shared by several nodes a node's own commits are not all there is: there the
+ * gauges are also set, before each scrape, from the committed state of every semaphore
+ * ({@link #readStateBeforeScrape}), so every node shows the same values. A semaphore missing
+ * from two such reads in a row was deleted (by another node) and its series are removed.
  */
 public final class SluiceMetrics implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SluiceMetrics.class);
     /** The label value of the semaphores folded together. */
     public static final String OTHER = "_other";
 
@@ -57,6 +68,9 @@ public final class SluiceMetrics implements AutoCloseable {
     private final AtomicInteger foldedCount = new AtomicInteger();
     private final SemaphoreSeries other;
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    private volatile Supplier<List<SemaphoreRecord>> committedState;
+    /** Semaphores with series that the last read of the committed state did not find. */
+    private Set<String> missingLastRead = Set.of();
 
     /** @param labelledSemaphores how many semaphores get series of their own (0 … ); the rest are folded */
     public SluiceMetrics(int labelledSemaphores) {
@@ -90,9 +104,46 @@ public final class SluiceMetrics implements AutoCloseable {
         semaphores.forEach(s -> state(s.name(), s));
     }
 
+    /**
+     * Before each scrape, sets the gauges from {@code committedState}: every semaphore as the store
+     * holds it (on a shared store, where other nodes commit too). If it fails (the store is away),
+     * the scrape shows the last values.
+     */
+    public void readStateBeforeScrape(Supplier<List<SemaphoreRecord>> committedState) {
+        this.committedState = committedState;
+    }
+
     /** The whole registry in Prometheus text format. */
     public String scrape() {
+        Supplier<List<SemaphoreRecord>> read = committedState;
+        if (read != null) {
+            try {
+                refresh(read.get());
+            } catch (RuntimeException e) {
+                log.debug("Metrics: the semaphores' state could not be read; the last values are shown: {}", e.getMessage());
+            }
+        }
         return registry.scrape();
+    }
+
+    /** Sets the gauges of every semaphore read; removes the series of those missing from this read and the last. */
+    synchronized void refresh(List<SemaphoreRecord> all) {
+        Set<String> present = new HashSet<>();
+        for (SemaphoreRecord s : all) {
+            present.add(s.name());
+            state(s.name(), s);
+        }
+        Set<String> missing = new HashSet<>(labelled.keySet());
+        missing.addAll(folded.keySet());
+        missing.removeAll(present);
+        // Missing once may be a semaphore created after the read began; missing twice, it is gone.
+        for (String name : missing) {
+            if (missingLastRead.contains(name)) {
+                forget(name);
+            }
+        }
+        missing.removeIf(name -> missingLastRead.contains(name));
+        missingLastRead = missing;
     }
 
     /** Records one HTTP request; {@code route} is the matched route template, so the labels stay bounded. */

@@ -10,6 +10,7 @@ import dev.sluice.core.SluiceException;
 import dev.sluice.core.permit.PermitRecord;
 import dev.sluice.server.Engine;
 import dev.sluice.server.http.Async;
+import dev.sluice.server.http.ConnectionWatch;
 import dev.sluice.server.http.Json;
 import dev.sluice.server.http.Params;
 import dev.sluice.server.http.Problems;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -47,9 +49,13 @@ public final class PermitRoutes {
         String channel = Names.channel(Fields.string(body, "channel", Limits.MAX_CHANNEL_LENGTH));
         Duration lease = Fields.duration(body, "leaseTimeout");
         Duration wait = waitOf(body);
-        CompletableFuture<PermitRecord> permit = wait.isZero()
-                ? engine.apply(name, m -> m.tryAcquire(channel, lease))
-                : acquireWaiting(name, channel, lease, wait);
+        CompletableFuture<PermitRecord> permit;
+        if (wait.isZero()) {
+            permit = engine.apply(name, m -> m.tryAcquire(channel, lease));
+        } else {
+            ConnectionWatch client = ConnectionWatch.start(ctx);
+            permit = client.stoppedWhen(acquireWaiting(name, channel, lease, wait, client.closed()));
+        }
         Async.respond(ctx, permit, (c, p) -> Json.send(c, 201, Views.permit(name, p)));
     }
 
@@ -64,12 +70,24 @@ public final class PermitRoutes {
         return wait;
     }
 
+    /** How a wait in the queue ends, before the operation that settles it. */
+    private sealed interface WaitEnd {
+        record Granted(PermitRecord permit) implements WaitEnd {}
+
+        record Elapsed() implements WaitEnd {}
+
+        record ClientGone() implements WaitEnd {}
+    }
+
     /**
      * Joins the queue and waits for a grant. The waiter is registered before it enters the queue;
      * when the wait elapses, a second operation takes it out, or returns the permit granted in
-     * the meantime, so a grant is never lost to the race between the two.
+     * the meantime, so a grant is never lost to the race between the two. When the client closes
+     * its connection first, the waiter is taken out likewise, or the permit granted meanwhile is
+     * released: nobody would hold it.
      */
-    private CompletableFuture<PermitRecord> acquireWaiting(String name, String channel, Duration lease, Duration wait) {
+    private CompletableFuture<PermitRecord> acquireWaiting(String name, String channel, Duration lease, Duration wait,
+                                                           CompletableFuture<Void> clientGone) {
         String waiterId = engine.newWaiterId();
         CompletableFuture<PermitRecord> granted = waits.register(waiterId);
         Instant deadline = engine.now().plus(wait);
@@ -77,17 +95,28 @@ public final class PermitRoutes {
                 .thenCompose(outcome -> switch (outcome) {
                     case AcquireOutcome.Granted g -> CompletableFuture.completedFuture(g.permit());
                     case AcquireOutcome.Rejected r -> CompletableFuture.failedFuture(refused(name, r.reason()));
-                    case AcquireOutcome.Queued q -> granted
-                            .completeOnTimeout(null, wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-                            .thenCompose(p -> p != null
-                                    ? CompletableFuture.completedFuture(p)
-                                    : engine.apply(name, m -> endWait(m, waiterId, channel)).thenCompose(end -> switch (end) {
-                                        case AcquireOutcome.Granted g -> CompletableFuture.completedFuture(g.permit());
-                                        case AcquireOutcome.Rejected r -> CompletableFuture.<PermitRecord>failedFuture(refused(name, r.reason()));
-                                        case AcquireOutcome.Queued ignored -> throw new IllegalStateException("still queued");
-                                    }));
+                    case AcquireOutcome.Queued q -> waitEnd(granted, wait, clientGone).thenCompose(end -> switch (end) {
+                        case WaitEnd.Granted g -> CompletableFuture.completedFuture(g.permit());
+                        case WaitEnd.Elapsed e -> engine.apply(name, m -> endWait(m, waiterId, channel)).thenCompose(last -> switch (last) {
+                            case AcquireOutcome.Granted g -> CompletableFuture.completedFuture(g.permit());
+                            case AcquireOutcome.Rejected r -> CompletableFuture.<PermitRecord>failedFuture(refused(name, r.reason()));
+                            case AcquireOutcome.Queued ignored -> throw new IllegalStateException("still queued");
+                        });
+                        case WaitEnd.ClientGone gone -> engine.apply(name, m -> m.abandonWait(waiterId))
+                                .thenCompose(released -> CompletableFuture.<PermitRecord>failedFuture(new SluiceException(
+                                        ProblemCode.LIMIT_REACHED, "the wait was given up: the client closed its connection")));
+                    });
                 })
                 .whenComplete((p, e) -> waits.forget(waiterId));
+    }
+
+    /** The first of: the grant, the end of the wait, the client closing its connection. */
+    private static CompletableFuture<WaitEnd> waitEnd(CompletableFuture<PermitRecord> granted, Duration wait,
+                                                      CompletableFuture<Void> clientGone) {
+        CompletableFuture<WaitEnd> end = new CompletableFuture<>();
+        granted.thenAccept(p -> end.complete(new WaitEnd.Granted(p)));
+        clientGone.thenRun(() -> end.complete(new WaitEnd.ClientGone()));
+        return end.completeOnTimeout(new WaitEnd.Elapsed(), wait.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**

@@ -32,6 +32,8 @@ public final class Access {
         String s = "/v1/semaphores/{name}";
         open("GET /healthz", "GET /readyz", "GET /", "GET /openapi.json");
         rule(ANY_KEY, "GET /v1/semaphores");
+        // the simulator reads and writes no state of the node, and is bounded (docs/limits.md): any valid key
+        rule(ANY_KEY, "POST /v1/simulations");
         needs(Action.MANAGE, "PUT " + s, "PATCH " + s, "DELETE " + s, "POST " + s + "/pause", "POST " + s + "/resume",
                 "POST " + s + "/dead-letters/redrive", "DELETE " + s + "/jobs", "DELETE " + s + "/jobs/{id}");
         needs(Action.USE, "POST " + s + "/permits", "POST " + s + "/permits/{id}/heartbeat", "DELETE " + s + "/permits/{id}",

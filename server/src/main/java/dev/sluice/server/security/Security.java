@@ -38,6 +38,8 @@ public final class Security {
         boolean loopback = isLoopback(host);
         boolean enabled = settings.auth() == AuthMode.REQUIRED || !loopback && !settings.insecure();
         KeyRing keys = new KeyRing(engine, settings.adminKey(), engine.now());
+        engine.onKeysChanged(keys::changedElsewhere);   // announced by another node
+        engine.onMissedAnnouncements(keys::changedElsewhere);   // perhaps announced while this node was cut off
         keys.load().join();
         if (enabled && !keys.hasAnyKey()) {
             throw new IllegalArgumentException((settings.auth() == AuthMode.REQUIRED ? "--auth required asks for API keys"

@@ -1,5 +1,6 @@
 package dev.sluice.server.security;
 
+import dev.sluice.server.webhooks.WebhookTargets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -16,9 +17,11 @@ import java.util.Objects;
  * @param maxWaitsPerKey  waiting requests (acquires with a wait, long-polling claims) per API key at once
  * @param maxHeaderBytes  the largest request line plus headers, in bytes
  * @param idleTimeout     how long a connection may stay silent (between requests, or mid-request)
+ * @param webhookTargets  where webhook deliveries may go (the allow-list; metadata and link-local refused)
  */
 public record SecuritySettings(AuthMode auth, boolean insecure, String adminKey, Path tlsCert, Path tlsKey,
-                               int maxConnections, int maxWaitsPerKey, int maxHeaderBytes, Duration idleTimeout) {
+                               int maxConnections, int maxWaitsPerKey, int maxHeaderBytes, Duration idleTimeout,
+                               WebhookTargets webhookTargets) {
 
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
     public static final int DEFAULT_MAX_WAITS_PER_KEY = 1_000;
@@ -28,6 +31,7 @@ public record SecuritySettings(AuthMode auth, boolean insecure, String adminKey,
     public SecuritySettings {
         Objects.requireNonNull(auth, "auth");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(webhookTargets, "webhookTargets");
         if (insecure && auth == AuthMode.REQUIRED) {
             throw new IllegalArgumentException("--insecure and --auth required contradict each other; choose one");
         }
@@ -54,39 +58,44 @@ public record SecuritySettings(AuthMode auth, boolean insecure, String adminKey,
     /** Keys only off loopback, plain HTTP, default limits. */
     public static SecuritySettings defaults() {
         return new SecuritySettings(AuthMode.AUTO, false, null, null, null, DEFAULT_MAX_CONNECTIONS,
-                DEFAULT_MAX_WAITS_PER_KEY, DEFAULT_MAX_HEADER_BYTES, DEFAULT_IDLE_TIMEOUT);
+                DEFAULT_MAX_WAITS_PER_KEY, DEFAULT_MAX_HEADER_BYTES, DEFAULT_IDLE_TIMEOUT, WebhookTargets.defaults());
     }
 
     public SecuritySettings withAuth(AuthMode newAuth) {
-        return new SecuritySettings(newAuth, insecure, adminKey, tlsCert, tlsKey, maxConnections, maxWaitsPerKey, maxHeaderBytes, idleTimeout);
+        return new SecuritySettings(newAuth, insecure, adminKey, tlsCert, tlsKey, maxConnections, maxWaitsPerKey, maxHeaderBytes, idleTimeout, webhookTargets);
     }
 
     public SecuritySettings withInsecure(boolean newInsecure) {
-        return new SecuritySettings(auth, newInsecure, adminKey, tlsCert, tlsKey, maxConnections, maxWaitsPerKey, maxHeaderBytes, idleTimeout);
+        return new SecuritySettings(auth, newInsecure, adminKey, tlsCert, tlsKey, maxConnections, maxWaitsPerKey, maxHeaderBytes, idleTimeout, webhookTargets);
     }
 
     public SecuritySettings withAdminKey(String newAdminKey) {
-        return new SecuritySettings(auth, insecure, newAdminKey, tlsCert, tlsKey, maxConnections, maxWaitsPerKey, maxHeaderBytes, idleTimeout);
+        return new SecuritySettings(auth, insecure, newAdminKey, tlsCert, tlsKey, maxConnections, maxWaitsPerKey, maxHeaderBytes, idleTimeout, webhookTargets);
     }
 
     public SecuritySettings withTls(Path cert, Path key) {
-        return new SecuritySettings(auth, insecure, adminKey, cert, key, maxConnections, maxWaitsPerKey, maxHeaderBytes, idleTimeout);
+        return new SecuritySettings(auth, insecure, adminKey, cert, key, maxConnections, maxWaitsPerKey, maxHeaderBytes, idleTimeout, webhookTargets);
     }
 
     public SecuritySettings withMaxConnections(int n) {
-        return new SecuritySettings(auth, insecure, adminKey, tlsCert, tlsKey, n, maxWaitsPerKey, maxHeaderBytes, idleTimeout);
+        return new SecuritySettings(auth, insecure, adminKey, tlsCert, tlsKey, n, maxWaitsPerKey, maxHeaderBytes, idleTimeout, webhookTargets);
     }
 
     public SecuritySettings withMaxWaitsPerKey(int n) {
-        return new SecuritySettings(auth, insecure, adminKey, tlsCert, tlsKey, maxConnections, n, maxHeaderBytes, idleTimeout);
+        return new SecuritySettings(auth, insecure, adminKey, tlsCert, tlsKey, maxConnections, n, maxHeaderBytes, idleTimeout, webhookTargets);
     }
 
     public SecuritySettings withMaxHeaderBytes(int n) {
-        return new SecuritySettings(auth, insecure, adminKey, tlsCert, tlsKey, maxConnections, maxWaitsPerKey, n, idleTimeout);
+        return new SecuritySettings(auth, insecure, adminKey, tlsCert, tlsKey, maxConnections, maxWaitsPerKey, n, idleTimeout, webhookTargets);
     }
 
     public SecuritySettings withIdleTimeout(Duration d) {
-        return new SecuritySettings(auth, insecure, adminKey, tlsCert, tlsKey, maxConnections, maxWaitsPerKey, maxHeaderBytes, d);
+        return new SecuritySettings(auth, insecure, adminKey, tlsCert, tlsKey, maxConnections, maxWaitsPerKey, maxHeaderBytes, d, webhookTargets);
+    }
+
+    public SecuritySettings withWebhookTargets(WebhookTargets targets) {
+        return new SecuritySettings(auth, insecure, adminKey, tlsCert, tlsKey, maxConnections, maxWaitsPerKey, maxHeaderBytes, idleTimeout,
+                targets);
     }
 
     public boolean tls() {
@@ -98,6 +107,6 @@ public record SecuritySettings(AuthMode auth, boolean insecure, String adminKey,
     public String toString() {
         return "SecuritySettings[auth=" + auth + ", insecure=" + insecure + ", adminKey=" + (adminKey == null ? "none" : "(set)")
                 + ", tlsCert=" + tlsCert + ", tlsKey=" + tlsKey + ", maxConnections=" + maxConnections
-                + ", maxWaitsPerKey=" + maxWaitsPerKey + ", maxHeaderBytes=" + maxHeaderBytes + ", idleTimeout=" + idleTimeout + "]";
+                + ", maxWaitsPerKey=" + maxWaitsPerKey + ", maxHeaderBytes=" + maxHeaderBytes + ", idleTimeout=" + idleTimeout + ", " + webhookTargets + "]";
     }
 }

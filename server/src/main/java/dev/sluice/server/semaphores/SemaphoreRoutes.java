@@ -2,6 +2,9 @@ package dev.sluice.server.semaphores;
 
 import dev.sluice.core.Limits;
 import dev.sluice.core.Names;
+import dev.sluice.core.ProblemCode;
+import dev.sluice.core.SemaphoreMachine;
+import dev.sluice.core.SluiceException;
 import dev.sluice.core.semaphore.SemaphoreConfig;
 import dev.sluice.core.semaphore.SemaphoreRecord;
 import dev.sluice.core.access.Action;
@@ -13,6 +16,7 @@ import dev.sluice.server.http.Params;
 import dev.sluice.server.http.Views;
 import dev.sluice.server.http.Views.SemaphoreView;
 import dev.sluice.server.security.Principal;
+import dev.sluice.server.webhooks.WebhookTargets;
 import dev.sluice.store.json.ConfigCodec;
 import dev.sluice.store.json.Fields;
 import io.javalin.config.RoutesConfig;
@@ -26,9 +30,16 @@ import tools.jackson.databind.node.ObjectNode;
 /** Semaphores: create, configure, read, list, delete, pause and resume. */
 public final class SemaphoreRoutes {
     private final Engine engine;
+    private final WebhookTargets webhookTargets;
 
     public SemaphoreRoutes(Engine engine) {
+        this(engine, WebhookTargets.defaults());
+    }
+
+    /** Routes that refuse a webhook URL {@code webhookTargets} does not allow (400, before anything is written). */
+    public SemaphoreRoutes(Engine engine, WebhookTargets webhookTargets) {
         this.engine = engine;
+        this.webhookTargets = webhookTargets;
     }
 
     public void register(RoutesConfig routes) {
@@ -46,11 +57,53 @@ public final class SemaphoreRoutes {
 
     private void put(Context ctx) {
         String name = Params.semaphore(ctx);
-        SemaphoreConfig config = ConfigCodec.fromJson(Json.body(ctx));
+        SemaphoreConfig config = webhookTargets.check(ConfigCodec.fromJson(Json.body(ctx)));
+        if (Params.flag(ctx, "dryRun")) {
+            Async.respond(ctx, engine.apply(name, m -> preview(m, name, config)), (c, preview) -> Json.send(c, 200, preview));
+            return;
+        }
         Async.respond(ctx, engine.apply(name, Actors.of(ctx), m -> {
             boolean created = m.put(config);
             return new Put(created, SemaphoreView.of(m), m.generatedSecret());
         }), (c, r) -> Json.send(c, r.created() ? 201 : 200, withSecret(Views.semaphore(r.view()), r.secret())));
+    }
+
+    /**
+     * What a {@code PUT} of {@code config} would change, writing nothing: {@code action} ({@code create},
+     * {@code update} or {@code none}) and {@code changes}, the names of the config fields that would
+     * change, plus {@code delivery.secret} when the body declares a secret that is not the current
+     * one. Never a value of the secret: only whether the one declared is the one that signs, which
+     * a caller allowed to PUT could as well set. This is how {@code sluice apply} stays idempotent
+     * for webhook semaphores, whose view never shows the secret.
+     */
+    private static ObjectNode preview(SemaphoreMachine m, String name, SemaphoreConfig config) {
+        m.checkForwardTarget(config);   // refused as the PUT would be
+        ObjectNode preview = Json.object();
+        preview.put("name", name);
+        ArrayNode changes = preview.putArray("changes");
+        SemaphoreRecord current;
+        try {
+            current = m.view();
+        } catch (SluiceException e) {
+            if (e.code() != ProblemCode.NOT_FOUND) {
+                throw e;
+            }
+            preview.put("action", "create");
+            return preview;
+        }
+        ObjectNode before = ConfigCodec.toJson(current.config());
+        ObjectNode after = ConfigCodec.toJson(config);
+        for (String field : after.propertyNames()) {
+            if (!after.get(field).equals(before.get(field))) {
+                changes.add(field);
+            }
+        }
+        String secret = config.delivery().secret();
+        if (config.delivery().isWebhook() && secret != null && !m.isCurrentSecret(secret)) {
+            changes.add("delivery.secret");
+        }
+        preview.put("action", changes.isEmpty() ? "none" : "update");
+        return preview;
     }
 
     /** The view, with {@code delivery.secret} when one was just generated: the one time it is shown. */
@@ -70,7 +123,7 @@ public final class SemaphoreRoutes {
         JsonNode patch = Json.body(ctx);
         Fields.onlyKnown(patch, "semaphore patch", ConfigCodec.FIELDS);
         Async.respond(ctx, engine.apply(name, Actors.of(ctx), m -> {
-            m.update(current -> ConfigCodec.fromJson(merge(ConfigCodec.toJson(current), patch)));
+            m.update(current -> webhookTargets.check(ConfigCodec.fromJson(merge(ConfigCodec.toJson(current), patch))));
             return new Put(false, SemaphoreView.of(m), m.generatedSecret());
         }), (c, r) -> Json.send(c, 200, withSecret(Views.semaphore(r.view()), r.secret())));
     }

@@ -3,29 +3,37 @@ package dev.sluice.server.webhooks;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.client.transport.HttpClientTransportOverHTTP;
+import org.eclipse.jetty.http.HttpMethod;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.VirtualThreadPool;
 
 /**
- * POSTs one delivery and says how it went. On the JDK's HttpClient (HTTP/1.1, redirects not
- * followed, its work on virtual threads). Each call is bounded as a whole, body included, by the
- * time it is given; of the answer's body only the first {@value #KEPT_BODY_BYTES} bytes are kept,
- * for the job's {@code lastError}. Errors never repeat the URL, which may carry a token.
+ * POSTs one delivery and says how it went. On Jetty's HTTP client (HTTP/1.1, redirects not
+ * followed, certificates and host names verified), because it lets the node choose the addresses
+ * a connection uses: every new connection goes only to addresses {@link WebhookTargets} allowed
+ * when it resolved the name, just before connecting (the JDK's HttpClient resolves by itself,
+ * so a name could pass a check and then resolve elsewhere). Each call is bounded as a whole, body
+ * included, by the time it is given; of the answer's body only the first
+ * {@value #KEPT_BODY_BYTES} bytes are kept, for the job's {@code lastError}. Errors never repeat
+ * the URL, which may carry a token.
  */
 final class WebhookClient implements AutoCloseable {
     static final int KEPT_BODY_BYTES = 512;
@@ -37,13 +45,33 @@ final class WebhookClient implements AutoCloseable {
         }
     }
 
-    private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(10))
-            .executor(executor)
-            .build();
+    private final ExecutorService resolving = Executors.newVirtualThreadPerTaskExecutor();
+    private final HttpClient http;
+
+    WebhookClient(WebhookTargets targets) {
+        ClientConnector connector = new ClientConnector();
+        connector.setSslContextFactory(new SslContextFactory.Client());   // verifies the certificate and the host name
+        connector.setConnectTimeout(Duration.ofSeconds(10));
+        http = new HttpClient(new HttpClientTransportOverHTTP(connector));
+        http.setExecutor(new VirtualThreadPool());
+        http.setFollowRedirects(false);
+        http.setUserAgentField(null);   // the dispatcher names itself
+        http.getContentDecoderFactories().clear();   // no Accept-Encoding: the body is read for its first bytes only
+        http.setMaxConnectionsPerDestination(10_000);   // the semaphore's limit bounds deliveries, not the client
+        http.setMaxRequestsQueuedPerDestination(100_000);
+        http.setSocketAddressResolver((host, port, context, promise) -> resolving.execute(() -> {
+            try {
+                promise.succeeded(targets.addresses(host, port));
+            } catch (IOException | RuntimeException e) {
+                promise.failed(e);
+            }
+        }));
+        try {
+            http.start();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start the webhook client: " + e, e);
+        }
+    }
 
     /**
      * POSTs {@code body} to {@code url} with {@code headers}, waiting at most {@code within} for
@@ -53,17 +81,22 @@ final class WebhookClient implements AutoCloseable {
      */
     Answer post(URI url, Map<String, String> headers, byte[] body, Duration within, String timeoutText)
             throws InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(url).timeout(within)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-        headers.forEach(request::header);
-        CompletableFuture<HttpResponse<String>> sent = http.sendAsync(request.build(), info -> new FirstBytes());
+        Request request = http.newRequest(url).method(HttpMethod.POST)
+                .timeout(Math.max(1, within.toMillis()), TimeUnit.MILLISECONDS)
+                .body(new BytesRequestContent(headers.getOrDefault("Content-Type", "application/json"), body))
+                .headers(h -> headers.forEach(h::put));
+        FirstBytes answer = new FirstBytes();
+        request.send(answer);
         try {
-            HttpResponse<String> response = sent.get(within.toMillis(), TimeUnit.MILLISECONDS);
-            int status = response.statusCode();
+            Result result = answer.done.get(within.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            if (result.isFailed()) {
+                return Answer.failed(describe(result.getFailure(), timeoutText));
+            }
+            int status = result.getResponse().getStatus();
             if (status >= 200 && status < 300) {
                 return new Answer(true, status, null);
             }
-            String text = response.body().isBlank() ? "" : ": " + response.body();
+            String text = answer.text().isBlank() ? "" : ": " + answer.text();
             String redirect = status >= 300 && status < 400 ? " (redirects are not followed)" : "";
             return new Answer(false, status, "HTTP " + status + redirect + text);
         } catch (TimeoutException e) {
@@ -71,16 +104,21 @@ final class WebhookClient implements AutoCloseable {
         } catch (ExecutionException e) {
             return Answer.failed(describe(e.getCause(), timeoutText));
         } finally {
-            sent.cancel(true);   // aborts the exchange if it is still under way; nothing once it is done
+            request.abort(new IOException("delivery over"));   // nothing once the exchange is complete
         }
     }
 
     private static String describe(Throwable e, String timeoutText) {
-        if (e instanceof HttpTimeoutException) {
-            return "no answer within " + timeoutText;
-        }
-        if (e instanceof ConnectException) {
-            return "could not connect" + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof WebhookTargets.RefusedTarget) {
+                return "refused by this node: " + t.getMessage();
+            }
+            if (t instanceof TimeoutException) {
+                return "no answer within " + timeoutText;
+            }
+            if (t instanceof ConnectException || t instanceof UnknownHostException) {
+                return "could not connect" + (t.getMessage() == null ? "" : ": " + t.getMessage());
+            }
         }
         if (e instanceof IOException) {
             return "delivery failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
@@ -88,44 +126,39 @@ final class WebhookClient implements AutoCloseable {
         return "delivery failed: " + e;
     }
 
-    /** Keeps the first bytes of a body as text and lets the rest go by. */
-    private static final class FirstBytes implements HttpResponse.BodySubscriber<String> {
-        private final CompletableFuture<String> text = new CompletableFuture<>();
+    /** Keeps the first bytes of a body as text and lets the rest go by; completes with the exchange. */
+    private static final class FirstBytes implements Response.Listener {
+        final CompletableFuture<Result> done = new CompletableFuture<>();
         private final ByteBuffer kept = ByteBuffer.allocate(KEPT_BODY_BYTES);
 
         @Override
-        public CompletionStage<String> getBody() {
-            return text;
-        }
-
-        @Override
-        public void onSubscribe(Flow.Subscription subscription) {
-            subscription.request(Long.MAX_VALUE);
-        }
-
-        @Override
-        public void onNext(List<ByteBuffer> items) {
-            for (ByteBuffer item : items) {
-                int n = Math.min(item.remaining(), kept.remaining());
-                kept.put(item.slice(item.position(), n));
+        public void onContent(Response response, ByteBuffer content) {
+            synchronized (kept) {
+                int n = Math.min(content.remaining(), kept.remaining());
+                kept.put(content.slice(content.position(), n));
             }
         }
 
         @Override
-        public void onError(Throwable throwable) {
-            text.completeExceptionally(throwable);
+        public void onComplete(Result result) {
+            done.complete(result);
         }
 
-        @Override
-        public void onComplete() {
-            String s = new String(kept.array(), 0, kept.position(), StandardCharsets.UTF_8);
-            text.complete(s.replaceAll("\\p{Cntrl}+", " ").strip());
+        String text() {
+            synchronized (kept) {
+                String s = new String(kept.array(), 0, kept.position(), StandardCharsets.UTF_8);
+                return s.replaceAll("\\p{Cntrl}+", " ").strip();
+            }
         }
     }
 
     @Override
     public void close() {
-        http.shutdownNow();
-        executor.shutdownNow();
+        try {
+            http.stop();
+        } catch (Exception e) {
+            // closing: nothing left to do with it
+        }
+        resolving.shutdownNow();
     }
 }

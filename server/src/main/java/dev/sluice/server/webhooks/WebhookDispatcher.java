@@ -7,7 +7,7 @@ import dev.sluice.core.SemaphoreMachine;
 import dev.sluice.core.SluiceException;
 import dev.sluice.core.semaphore.Delivery;
 import dev.sluice.server.Engine;
-import dev.sluice.server.SerialPasses;
+import dev.sluice.server.ExclusivePasses;
 import dev.sluice.server.http.Problems;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -43,13 +43,23 @@ import org.slf4j.LoggerFactory;
  * (the node died, the store failed) is still owed, and is made again, with the same job id, permit
  * and attempt number, at the next start or when its lease runs out (then as a new attempt).
  *
- * <p>On one node a delivery is never made twice at once: per semaphore, the permits under way are
- * remembered, and one is forgotten only by a pass that read the store after its answer was
- * recorded. Several nodes on one store would each deliver what is owed; see {@link SerialPasses}
- * for where exclusivity per semaphore goes.
+ * <p>A delivery is never made twice at once. Across nodes: only the node holding the semaphore's
+ * work claim ({@code "webhook:" + name}) delivers for it, and it keeps the claim while any of its
+ * deliveries is under way (see {@link ExclusivePasses} for how the claim passes between nodes
+ * without leaving a delivery owed and unmade, and how a node that dies holding it is taken over
+ * from). On the node: per semaphore, the permits under way are remembered, and one is forgotten
+ * only by a pass that read the store after its answer was recorded.
+ *
+ * <p>A node taking over from one that died delivers again what that node had under way (same
+ * permit, same attempt), as at a restart. Only a node cut off from the store while its deliveries
+ * go on, whose claim another node takes, can overlap with that node's repeat of them: at least
+ * once, never dropped, and processors deduplicate on {@code Sluice-Job-Id} and {@code Sluice-Attempt}.
  */
 public final class WebhookDispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebhookDispatcher.class);
+
+    /** The claim of a semaphore's dispatch is this prefix and its name. */
+    public static final String CLAIM_PREFIX = "webhook:";
 
     /** What one node knows of a semaphore's deliveries. Guarded by itself. */
     private static final class Lane {
@@ -57,21 +67,66 @@ public final class WebhookDispatcher implements AutoCloseable {
         final Set<String> underWay = new HashSet<>();
         /** Permits whose delivery ended (its answer recorded, or given up) since the running pass read the store. */
         final Set<String> ended = new HashSet<>();
+        /**
+         * Permits whose delivery this node made, until a pass reads that they are owed no more: one still
+         * owed (its answer could not be recorded) is not a reason to take the claim again at once.
+         */
+        final Set<String> made = new HashSet<>();
         /** Whether the last delivery failed: failures are logged when they start and when they stop. */
         boolean failing;
+
+        /** Whether a delivery of this node's is under way. */
+        synchronized boolean busy() {
+            return !ended.containsAll(underWay);
+        }
+
+        /** Whether the permit's delivery is neither under way here nor made here already. */
+        synchronized boolean isNew(String permitId) {
+            return !underWay.contains(permitId) && !made.contains(permitId);
+        }
     }
 
     private final Engine engine;
-    private final WebhookClient client = new WebhookClient();
+    private final WebhookClient client;
     private final ExecutorService deliveries = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("sluice-webhook-", 0).factory());
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
-    private final SerialPasses passes;
+    private final ExclusivePasses passes;
     private volatile boolean closed;
 
     public WebhookDispatcher(Engine engine) {
+        this(engine, WebhookTargets.defaults());
+    }
+
+    /** A dispatcher whose deliveries go only where {@code targets} allows (checked at each new connection). */
+    public WebhookDispatcher(Engine engine, WebhookTargets targets) {
         this.engine = engine;
-        this.passes = new SerialPasses("Webhook dispatch", this::pass);
+        this.client = new WebhookClient(targets);
+        this.passes = new ExclusivePasses(engine, "Webhook dispatch", CLAIM_PREFIX, new ExclusivePasses.Work() {
+            @Override
+            public CompletableFuture<?> pass(String semaphore) {
+                return WebhookDispatcher.this.pass(semaphore);
+            }
+
+            @Override
+            public boolean busy(String semaphore) {
+                Lane lane = lanes.get(semaphore);
+                return lane != null && lane.busy();
+            }
+
+            @Override
+            public CompletableFuture<Boolean> owed(String semaphore) {
+                Lane lane = lanes.get(semaphore);
+                Instant now = engine.now();
+                return engine.apply(semaphore, SemaphoreMachine::pendingDeliveries).thenApply(owed -> owed.jobs().stream()
+                        .anyMatch(c -> deliverable(c, now) && (lane == null || lane.isNew(c.permit().id()))));
+            }
+
+            @Override
+            public CompletableFuture<List<String>> semaphoresOwed() {
+                return engine.query(q -> q.semaphoresAwaitingDelivery());
+            }
+        });
     }
 
     /** Jobs of {@code semaphore} were granted for delivery (or may be owed): deliver what is owed. */
@@ -81,14 +136,26 @@ public final class WebhookDispatcher implements AutoCloseable {
         }
     }
 
-    /** At start: delivers what a previous process granted but never saw answered. */
+    /**
+     * At start: delivers what a previous process granted but never saw answered; also after this
+     * node may have missed announcements. On a shared store, semaphores another live node
+     * dispatches are left to it.
+     */
     public void recover() {
-        for (String semaphore : engine.query(q -> q.semaphoresAwaitingDelivery()).join()) {
-            wake(semaphore);
-        }
+        passes.recover();
     }
 
-    /** Reads what the semaphore owes and starts each delivery not already under way here. */
+    /** Whether this node dispatches {@code semaphore}'s webhook now (holds its claim). */
+    public boolean dispatches(String semaphore) {
+        return passes.holds(semaphore);
+    }
+
+    /** Whether the job's permit can still be delivered: its lease is not over (else the timekeeper makes it a failed attempt). */
+    private static boolean deliverable(Claimed c, Instant now) {
+        return c.permit().expiresAt() == null || c.permit().expiresAt().isAfter(now);
+    }
+
+    /** Reads what the semaphore owes and starts each delivery not already under way here. Runs holding the claim. */
     private CompletableFuture<?> pass(String semaphore) {
         Lane lane = lanes.computeIfAbsent(semaphore, k -> new Lane());
         Set<String> endedBefore;
@@ -97,16 +164,20 @@ public final class WebhookDispatcher implements AutoCloseable {
         }
         return engine.apply(semaphore, SemaphoreMachine::pendingDeliveries).handle((owed, failure) -> {
             List<Claimed> start = new ArrayList<>();
+            Instant now = engine.now();
             synchronized (lane) {
                 // read after those answers were recorded: what the store still owes of them is owed again
                 lane.underWay.removeAll(endedBefore);
                 lane.ended.removeAll(endedBefore);
                 if (owed != null && !closed) {
+                    Set<String> stillOwed = new HashSet<>();
                     for (Claimed job : owed.jobs()) {
-                        if (lane.underWay.add(job.permit().id())) {
+                        stillOwed.add(job.permit().id());
+                        if (deliverable(job, now) && lane.underWay.add(job.permit().id())) {
                             start.add(job);
                         }
                     }
+                    lane.made.retainAll(stillOwed);
                 }
             }
             if (failure != null) {
@@ -167,12 +238,17 @@ public final class WebhookDispatcher implements AutoCloseable {
                 retry = true;
             }
         } finally {
+            boolean last;
             synchronized (lane) {
                 lane.ended.add(permitId);
+                lane.made.add(permitId);
+                last = !lane.busy();
             }
-        }
-        if (retry) {
-            wake(semaphore);   // once: a pass that fails too ends there, and the lease's end is the last resort
+            // A retry once: a pass that fails too ends there, and the sweep or the lease's end is the last
+            // resort. The last delivery under way ending: a pass sees it settled, and lets the claim go.
+            if (retry || last) {
+                wake(semaphore);
+            }
         }
     }
 
@@ -208,14 +284,13 @@ public final class WebhookDispatcher implements AutoCloseable {
 
     /** Whether no pass runs and no delivery is under way (for tests and orderly shutdown). */
     public boolean isIdle() {
-        return passes.isIdle() && lanes.values().stream().allMatch(l -> {
-            synchronized (l) {
-                return l.underWay.isEmpty() || l.ended.containsAll(l.underWay);
-            }
-        });
+        return passes.isIdle() && lanes.values().stream().noneMatch(Lane::busy);
     }
 
-    /** Stops delivering. Deliveries under way are abandoned unrecorded: they stay owed, for the next start. */
+    /**
+     * Stops delivering. Deliveries under way are abandoned unrecorded: they stay owed, for the next
+     * start or for the node that takes the claims over.
+     */
     @Override
     public void close() {
         closed = true;
@@ -225,6 +300,7 @@ public final class WebhookDispatcher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        passes.close();   // after the deliveries stopped: no other node repeats one still under way here
         client.close();
     }
 }

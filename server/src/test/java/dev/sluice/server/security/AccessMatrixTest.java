@@ -223,6 +223,20 @@ class AccessMatrixTest {
     }
 
     @Test
+    void aSimulationNeedsAnyValidKey() {
+        String body = j("{'scenario':'poisson','duration':'10s'}");
+        for (String key : keys.keySet()) {
+            Res r = node.call(keys.get(key), "POST", "/v1/simulations", body);
+            if (authenticated(key)) {
+                assertThat(r.status()).as(key + ": " + r).isEqualTo(200);
+                assertThat(r.json().get("sync").get("offered").asLong()).isPositive();
+            } else {
+                assertThat(r.status()).as(key + ": " + r).isEqualTo(401);
+            }
+        }
+    }
+
+    @Test
     void healthAndReadinessNeedNoKey() {
         assertThat(node.call(null, "GET", "/healthz", null).status()).isEqualTo(200);
         assertThat(node.call(null, "GET", "/readyz", null).status()).isEqualTo(200);

@@ -366,6 +366,9 @@ public final class PostgresStore implements Store {
             try (Connection c = pool.getConnection(); Statements sql = new Statements(c, "")) {
                 try {
                     T value = query.apply(new PostgresQueries(sql, link.connectedFor().compareTo(NodeLink.NODE_TIMEOUT) >= 0));
+                    if (value instanceof Announced a) {
+                        notify(c, a.announcements());
+                    }
                     c.commit();
                     reachable = true;
                     result.complete(value);

@@ -68,24 +68,39 @@ final class PostgresWorkClaims implements AutoCloseable {
             return Optional.empty();
         }
         long lock = lockKey(key);
+        boolean got;
         try {
-            ensureConnection();
-            try (PreparedStatement ps = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
-                ps.setLong(1, lock);
-                try (ResultSet rs = ps.executeQuery()) {
-                    rs.next();
-                    if (!rs.getBoolean(1)) {
-                        return Optional.empty();
-                    }
-                }
+            got = tryLock(lock);
+        } catch (SQLException first) {
+            if (!PostgresStore.isConnectionFailure(first)) {
+                throw new StoreException("cannot claim " + key + ": " + first.getMessage(), first);   // the claims held stay held
             }
-        } catch (SQLException e) {
+            // The connection broke since its last use (its claims went with it): once more on a new one.
             dropConnection();
-            throw new StoreException("cannot claim " + key + ": " + e.getMessage(), e);
+            try {
+                got = tryLock(lock);
+            } catch (SQLException e) {
+                dropConnection();
+                throw new StoreException("cannot claim " + key + ": " + e.getMessage(), e);
+            }
+        }
+        if (!got) {
+            return Optional.empty();
         }
         Claim claim = new Claim(key, lock, generation);
         held.put(key, claim);
         return Optional.of(claim);
+    }
+
+    private boolean tryLock(long lock) throws SQLException {
+        ensureConnection();
+        try (PreparedStatement ps = connection.prepareStatement("SELECT pg_try_advisory_lock(?)")) {
+            ps.setLong(1, lock);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getBoolean(1);
+            }
+        }
     }
 
     private synchronized boolean stillHeld(Claim claim) {
@@ -123,10 +138,9 @@ final class PostgresWorkClaims implements AutoCloseable {
     }
 
     private void ensureConnection() throws SQLException {
-        if (connection != null && connection.isValid(2)) {
+        if (connection != null) {
             return;
         }
-        dropConnection();
         Properties props = new Properties();
         NodeLink.defaults(url.jdbcUrl()).forEach(props::setProperty);
         if (url.user() != null) {
