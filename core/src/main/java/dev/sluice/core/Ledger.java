@@ -60,9 +60,19 @@ public interface Ledger {
 
     /**
      * Waiting entries (jobs and waiters) available at {@code now}, in grant order (priority
-     * descending, then seq ascending), strictly after the given position.
+     * descending, then seq ascending), strictly after the given position. A ledger may leave out
+     * the jobs' payloads (null): dispatch reads the {@link #job} it grants.
      */
     List<JobRecord> queuePage(Instant now, int afterPriority, long afterSeq, int max);
+
+    /** How many waiting acquires (entries of kind waiter) the queue holds. Cheap while there are few. */
+    long countWaiters();
+
+    /** Whether a waiting job is not available yet at {@code now} (a retry backoff). Cheap at any depth. */
+    boolean anyBackingOff(Instant now);
+
+    /** Whether an entry waits at a priority below {@code priority}. Cheap at any depth. */
+    boolean anyWaitingBelow(int priority);
 
     /** Waiters whose deadline is at or before {@code now}. */
     List<JobRecord> waitersPastDeadline(Instant now, int max);

@@ -264,7 +264,7 @@ public final class SemaphoreMachine {
         }
         PermitRecord permit = grant(channel, effectiveLease, null);
         effects.changed(new Effects.Granted(AcquireMode.TRY, permit, null, null, null));
-        if (semaphore.config().delivery().isWebhook() && !d.reserved().isEmpty()) {
+        if (semaphore.config().delivery().isWebhook() && d.reservedTotal() > 0) {
             dispatch(0, null);   // the capacity set aside for them is still free
         }
         ledger.save(semaphore);
@@ -434,7 +434,7 @@ public final class SemaphoreMachine {
         ledger.save(semaphore);
         effects.markClaimable();
         effects.changed(new Effects.Queued(AcquireMode.JOB, job.id(), channel));
-        return new Enqueued(job, true, positionOf(job));
+        return new Enqueued(job, true, positionOfNewest(job));
     }
 
     /** Grants up to {@code max} of the oldest eligible jobs to a claiming worker. */
@@ -893,8 +893,13 @@ public final class SemaphoreMachine {
 
     // ---- the rules --------------------------------------------------------------------------
 
-    /** The result of a pass over the queue. */
-    private record Dispatch(int free, Map<String, Integer> reserved, List<Claimed> claimed) {
+    /**
+     * The result of a pass over the queue.
+     *
+     * @param reserved      capacity set aside per channel; filled only when a channel limit needs it
+     * @param reservedTotal capacity set aside in all
+     */
+    private record Dispatch(int free, Map<String, Integer> reserved, int reservedTotal, List<Claimed> claimed) {
         int reservedIn(String channel) {
             return reserved.getOrDefault(channel, 0);
         }
@@ -910,6 +915,12 @@ public final class SemaphoreMachine {
      * else grants up to {@code claimMax} jobs to a claimer; and sets capacity aside for each
      * further job that fits. Stops when the gate is full. Entries of a paused or full channel are
      * passed over, and so is everything behind them in that channel.
+     *
+     * <p>Entries are read only while one could still be granted. When all that is left of the
+     * queue is jobs that can only have capacity set aside (no waiter behind, no claim left to
+     * serve, no channel paused or limited, no job in a backoff), they are counted, not read: the
+     * reservation is then {@code min(free, jobs left)}, whatever the queue's depth (the waiting
+     * counter less the waiters the ledger counts).
      */
     private Dispatch dispatch(int claimMax, Duration claimLease, boolean grantDeliveries) {
         SemaphoreConfig config = semaphore.config();
@@ -918,23 +929,45 @@ public final class SemaphoreMachine {
         Map<String, Integer> reserved = new HashMap<>();
         List<Claimed> claimed = new ArrayList<>();
         if (semaphore.waiting() == 0 || config.paused() || free <= 0) {
-            return new Dispatch(Math.max(free, 0), reserved, claimed);
+            return new Dispatch(Math.max(free, 0), reserved, 0, claimed);
         }
         Set<String> paused = new HashSet<>(ledger.pausedChannels());
+        boolean channelLimited = config.channelLimit() != null;
+        // Counting is exact only when every job left would be set aside: none is granted (pull, or
+        // deliveries held back), none passed over (no paused channel, no channel limit), none backing off.
+        boolean countable = (!webhook || !grantDeliveries) && !channelLimited && paused.isEmpty() && !ledger.anyBackingOff(now);
+        long waitersLeft = countable ? ledger.countWaiters() : -1;
+        long jobsLeft = countable ? semaphore.waiting() - waitersLeft : -1;
+        int reservedTotal = 0;
         Map<String, Integer> channelInUse = new HashMap<>();
         int afterPriority = Integer.MAX_VALUE;
         long afterSeq = Long.MIN_VALUE;
         scan:
         while (free > 0) {
+            int wanted = Math.min(PAGE, free);
+            if (countable && waitersLeft == 0) {
+                int claimsLeft = claimMax - claimed.size();
+                if (claimsLeft <= 0) {
+                    int set = (int) Math.max(0, Math.min(free, jobsLeft));
+                    reservedTotal += set;
+                    free -= set;
+                    break;
+                }
+                wanted = Math.min(wanted, claimsLeft);
+            }
             // No more entries than could still be granted or set aside: a small gate over a long queue
             // reads a row or two per operation, not a page (entries passed over fetch the next page).
-            int wanted = Math.min(PAGE, free);
             List<JobRecord> page = ledger.queuePage(now, afterPriority, afterSeq, wanted);
             for (JobRecord entry : page) {
                 afterPriority = entry.priority();
                 afterSeq = entry.seq();
                 if (free <= 0) {
                     break scan;
+                }
+                if (entry.isWaiter()) {
+                    waitersLeft--;
+                } else {
+                    jobsLeft--;
                 }
                 if (paused.contains(entry.channel())) {
                     continue;
@@ -944,9 +977,8 @@ public final class SemaphoreMachine {
                     // dispatch writes nothing but grants and a refused try leaves no trace
                     continue;
                 }
-                int used = channelInUse.computeIfAbsent(entry.channel(), c -> ledger.channel(c).inUse())
-                        + reserved.getOrDefault(entry.channel(), 0);
-                if (config.channelLimit() != null && used >= config.channelLimit()) {
+                if (channelLimited && channelInUse.computeIfAbsent(entry.channel(), c -> ledger.channel(c).inUse())
+                        + reserved.getOrDefault(entry.channel(), 0) >= config.channelLimit()) {
                     continue;
                 }
                 if (entry.isWaiter()) {
@@ -957,22 +989,25 @@ public final class SemaphoreMachine {
                     channelInUse.merge(entry.channel(), 1, Integer::sum);
                     effects.granted(entry.id(), permit);
                 } else if (webhook && grantDeliveries) {
-                    PermitRecord permit = grant(entry.channel(), config.leaseTimeout(), entry.id());
-                    effects.changed(new Effects.Granted(AcquireMode.JOB, permit, entry.id(), entry.availableAt(), entry.traceparent()));
-                    ledger.save(entry.grantedForDelivery(permit.id(), now));
+                    JobRecord job = fullRowOf(entry);
+                    PermitRecord permit = grant(job.channel(), config.leaseTimeout(), job.id());
+                    effects.changed(new Effects.Granted(AcquireMode.JOB, permit, job.id(), job.availableAt(), job.traceparent()));
+                    ledger.save(job.grantedForDelivery(permit.id(), now));
                     semaphore = semaphore.counted(-1, 1, 0);
-                    channelInUse.merge(entry.channel(), 1, Integer::sum);
+                    channelInUse.merge(job.channel(), 1, Integer::sum);
                     effects.markDeliveriesDue();
                 } else if (!webhook && claimed.size() < claimMax) {
-                    PermitRecord permit = grant(entry.channel(), claimLease, entry.id());
-                    effects.changed(new Effects.Granted(AcquireMode.JOB, permit, entry.id(), entry.availableAt(), entry.traceparent()));
-                    JobRecord inflight = entry.granted(permit.id(), now);
+                    JobRecord job = fullRowOf(entry);
+                    PermitRecord permit = grant(job.channel(), claimLease, job.id());
+                    effects.changed(new Effects.Granted(AcquireMode.JOB, permit, job.id(), job.availableAt(), job.traceparent()));
+                    JobRecord inflight = job.granted(permit.id(), now);
                     ledger.save(inflight);
                     semaphore = semaphore.counted(-1, 1, 0);
-                    channelInUse.merge(entry.channel(), 1, Integer::sum);
+                    channelInUse.merge(job.channel(), 1, Integer::sum);
                     claimed.add(new Claimed(inflight, permit));
                 } else {
                     reserved.merge(entry.channel(), 1, Integer::sum);
+                    reservedTotal++;
                 }
                 free--;
             }
@@ -980,7 +1015,12 @@ public final class SemaphoreMachine {
                 break;
             }
         }
-        return new Dispatch(free, reserved, claimed);
+        return new Dispatch(free, reserved, reservedTotal, claimed);
+    }
+
+    /** A queue entry as {@link Ledger#queuePage} gives it lacks its payload: the job's whole row, to grant it. */
+    private JobRecord fullRowOf(JobRecord entry) {
+        return ledger.job(entry.id()).orElseThrow(() -> new IllegalStateException("queue entry " + entry.id() + " has no row"));
     }
 
     /** Why a new grant on {@code channel} is refused after the queue was dispatched, or null. */
@@ -1118,6 +1158,18 @@ public final class SemaphoreMachine {
                 semaphore = semaphore.counted(0, -1, 1);
             }
         }
+    }
+
+    /**
+     * The place of the entry just enqueued, which has the highest seq of all: when nothing waits at
+     * a lower priority, everything else that waits is ahead of it, which the waiting counter says
+     * without a count over the queue (no priorities in use is the common case).
+     */
+    private long positionOfNewest(JobRecord job) {
+        if (job.state() != JobState.WAITING) {
+            return 0;
+        }
+        return ledger.anyWaitingBelow(job.priority()) ? positionOf(job) : semaphore.waiting();
     }
 
     private long positionOf(JobRecord job) {

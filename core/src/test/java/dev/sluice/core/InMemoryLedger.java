@@ -89,7 +89,30 @@ final class InMemoryLedger implements Ledger {
         return jobs.values().stream()
                 .filter(j -> j.isEligibleAt(now))
                 .filter(j -> j.priority() < afterPriority || (j.priority() == afterPriority && j.seq() > afterSeq))
-                .sorted(GRANT_ORDER).limit(max).toList();
+                .sorted(GRANT_ORDER).limit(max)
+                .map(InMemoryLedger::withoutPayload)   // as the SQL ledger leaves it out
+                .toList();
+    }
+
+    private static JobRecord withoutPayload(JobRecord j) {
+        return new JobRecord(j.id(), j.kind(), j.channel(), j.priority(), j.seq(), j.originalSeq(), j.state(), null,
+                j.idempotencyKey(), j.attempts(), j.lease(), j.deadline(), j.availableAt(), j.permitId(), j.lastError(),
+                j.createdAt(), j.updatedAt(), j.deliveredAt(), j.forwardedFrom(), j.forwardedTo(), j.traceparent());
+    }
+
+    @Override
+    public long countWaiters() {
+        return jobs.values().stream().filter(j -> j.isWaiter() && j.state() == JobState.WAITING).count();
+    }
+
+    @Override
+    public boolean anyBackingOff(Instant now) {
+        return jobs.values().stream().anyMatch(j -> j.state() == JobState.WAITING && j.availableAt().isAfter(now));
+    }
+
+    @Override
+    public boolean anyWaitingBelow(int priority) {
+        return jobs.values().stream().anyMatch(j -> j.state() == JobState.WAITING && j.priority() < priority);
     }
 
     @Override

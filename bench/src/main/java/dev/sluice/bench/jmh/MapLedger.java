@@ -13,7 +13,9 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.NavigableSet;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.TreeSet;
 
@@ -33,6 +35,9 @@ final class MapLedger implements Ledger {
     private final Map<String, JobRecord> jobs = new HashMap<>();
     private final Map<String, JobRecord> byIdempotencyKey = new HashMap<>();
     private final NavigableSet<JobRecord> waiting = new TreeSet<>(GRANT_ORDER);
+    /** When the waiting entries become available, counted per instant: the latest tells of a backoff. */
+    private final NavigableMap<Instant, Integer> availableAt = new TreeMap<>();
+    private long waiters;
 
     @Override public Optional<SemaphoreRecord> semaphore() { return Optional.ofNullable(semaphore); }
     @Override public void save(SemaphoreRecord s) { semaphore = s; }
@@ -46,6 +51,8 @@ final class MapLedger implements Ledger {
         jobs.clear();
         byIdempotencyKey.clear();
         waiting.clear();
+        availableAt.clear();
+        waiters = 0;
     }
 
     @Override public ChannelRecord channel(String name) { return channels.getOrDefault(name, ChannelRecord.empty(name)); }
@@ -113,10 +120,14 @@ final class MapLedger implements Ledger {
     public void save(JobRecord j) {
         JobRecord old = jobs.put(j.id(), j);
         if (old != null && old.state() == JobState.WAITING) {
-            waiting.remove(old);
+            leave(old);
         }
         if (j.state() == JobState.WAITING) {
             waiting.add(j);
+            availableAt.merge(j.availableAt(), 1, Integer::sum);
+            if (j.isWaiter()) {
+                waiters++;
+            }
         }
         if (j.idempotencyKey() != null) {
             byIdempotencyKey.put(j.idempotencyKey(), j);
@@ -127,7 +138,9 @@ final class MapLedger implements Ledger {
     public void deleteJob(String id) {
         JobRecord old = jobs.remove(id);
         if (old != null) {
-            waiting.remove(old);
+            if (old.state() == JobState.WAITING) {
+                leave(old);
+            }
             if (old.idempotencyKey() != null) {
                 byIdempotencyKey.remove(old.idempotencyKey());
             }
@@ -147,6 +160,29 @@ final class MapLedger implements Ledger {
             }
         }
         return page;
+    }
+
+    private void leave(JobRecord old) {
+        waiting.remove(old);
+        availableAt.computeIfPresent(old.availableAt(), (t, n) -> n == 1 ? null : n - 1);
+        if (old.isWaiter()) {
+            waiters--;
+        }
+    }
+
+    @Override
+    public long countWaiters() {
+        return waiters;
+    }
+
+    @Override
+    public boolean anyBackingOff(Instant now) {
+        return !availableAt.isEmpty() && availableAt.lastKey().isAfter(now);
+    }
+
+    @Override
+    public boolean anyWaitingBelow(int priority) {
+        return !waiting.isEmpty() && waiting.last().priority() < priority;
     }
 
     @Override

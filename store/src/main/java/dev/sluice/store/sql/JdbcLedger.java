@@ -27,10 +27,14 @@ public final class JdbcLedger implements Ledger {
     private static final String JOB_COLUMNS = "id, kind, channel, priority, seq, original_seq, state, payload, "
             + "idempotency_key, attempts, lease_ms, deadline, available_at, permit_id, last_error, created_at, updated_at, "
             + "delivered_at, forwarded_from, forwarded_to, traceparent";
+    /** {@link #JOB_COLUMNS} without the payload, which a queue page does not need (up to 256 KiB a row). */
+    private static final String QUEUE_COLUMNS = JOB_COLUMNS.replace("payload", "NULL");
     static final String PERMIT_COLUMNS = "id, channel, fencing_token, granted_at, lease_ms, expires_at, holder, state";
 
     private final Statements sql;
     private final String name;
+    /** The semaphore's row as this operation last read or wrote it: saving it unchanged writes nothing. */
+    private SemaphoreRecord row;
 
     public JdbcLedger(Statements sql, String semaphore) {
         this.sql = sql;
@@ -39,8 +43,10 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public Optional<SemaphoreRecord> semaphore() {
-        return one(sql.prepare("SELECT name, config, in_use, last_fencing_token, last_seq, waiting, inflight, dead, "
+        Optional<SemaphoreRecord> read = one(sql.prepare("SELECT name, config, in_use, last_fencing_token, last_seq, waiting, inflight, dead, "
                 + "created_at, updated_at FROM semaphores WHERE name = ?" + sql.lockClause()), JdbcLedger::semaphoreOf, name);
+        row = read.orElse(null);
+        return read;
     }
 
     /** Reads a semaphore row: the columns of {@code semaphores} in table order. */
@@ -52,6 +58,10 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public void save(SemaphoreRecord s) {
+        if (s.equals(row)) {
+            return;   // most operations end by saving the row, many without a change (a refused try, a claim of nothing)
+        }
+        row = s;
         update(sql.prepare("INSERT INTO semaphores (name, config, in_use, last_fencing_token, last_seq, waiting, inflight, dead, "
                 + "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
                 + "config = excluded.config, in_use = excluded.in_use, last_fencing_token = excluded.last_fencing_token, "
@@ -67,6 +77,7 @@ public final class JdbcLedger implements Ledger {
             update(sql.prepare("DELETE FROM " + table + " WHERE semaphore = ?"), name);
         }
         update(sql.prepare("DELETE FROM semaphores WHERE name = ?"), name);
+        row = null;
     }
 
     @Override
@@ -189,9 +200,29 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public List<JobRecord> queuePage(Instant now, int afterPriority, long afterSeq, int max) {
-        return list(sql.prepare("SELECT " + JOB_COLUMNS + " FROM jobs WHERE semaphore = ? AND state = 'waiting' "
+        return list(sql.prepare("SELECT " + QUEUE_COLUMNS + " FROM jobs WHERE semaphore = ? AND state = 'waiting' "
                 + "AND available_at <= ? AND (priority < ? OR (priority = ? AND seq > ?)) ORDER BY priority DESC, seq LIMIT ?"),
                 JdbcLedger::jobOf, name, now.toEpochMilli(), afterPriority, afterPriority, afterSeq, max);
+    }
+
+    // The three below run on the index jobs_waiting_kinds (semaphore, kind, available_at) of waiting entries (V9).
+
+    @Override
+    public long countWaiters() {
+        return one(sql.prepare("SELECT COUNT(*) FROM jobs WHERE semaphore = ? AND kind = 'waiter' AND state = 'waiting'"),
+                rs -> rs.getLong(1), name).orElse(0L);
+    }
+
+    @Override
+    public boolean anyBackingOff(Instant now) {
+        return one(sql.prepare("SELECT 1 FROM jobs WHERE semaphore = ? AND kind = 'job' AND state = 'waiting' "
+                + "AND available_at > ? LIMIT 1"), rs -> true, name, now.toEpochMilli()).isPresent();
+    }
+
+    @Override
+    public boolean anyWaitingBelow(int priority) {
+        return one(sql.prepare("SELECT 1 FROM jobs WHERE semaphore = ? AND state = 'waiting' AND priority < ? LIMIT 1"),
+                rs -> true, name, priority).isPresent();
     }
 
     @Override
