@@ -467,7 +467,7 @@ function semaphorePage(name) {
   // -- the event stream ----------------------------------------------------------------------
 
   const EVENT_TYPES = ['granted', 'rejected', 'enqueued', 'released', 'expired', 'attempt', 'dead', 'redriven',
-    'purged', 'paused', 'resumed', 'limit', 'configured', 'created', 'deleted', 'state'];
+    'purged', 'jobs-deleted', 'paused', 'resumed', 'limit', 'configured', 'created', 'deleted', 'state'];
 
   function describe(type, d) {
     switch (type) {
@@ -479,6 +479,7 @@ function semaphorePage(name) {
       case 'attempt': return 'job ' + d.jobId + ' · ' + d.outcome;
       case 'dead': return 'job ' + d.jobId + (d.error ? ' · ' + d.error : '');
       case 'redriven': case 'purged': return d.count + ' jobs';
+      case 'jobs-deleted': return d.count + ' ' + d.jobState + ' jobs deleted' + (d.actor ? ' · ' + d.actor : '');
       case 'paused': case 'resumed': return (d.channel ? 'channel ' + d.channel : 'semaphore') + (d.actor ? ' · ' + d.actor : '');
       case 'limit': return d.before + ' → ' + d.after + (d.actor ? ' · ' + d.actor : '');
       default: return d.actor || '';
@@ -517,7 +518,7 @@ function semaphorePage(name) {
       setLive('off', 'deleted');
     }
     if (type !== 'rejected') refreshChannelsSoon();   // at most one reload a second, however busy
-    if (['enqueued', 'attempt', 'dead', 'redriven', 'purged', 'expired'].includes(type)
+    if (['enqueued', 'attempt', 'dead', 'redriven', 'purged', 'jobs-deleted', 'expired'].includes(type)
       || (type === 'granted' && d.mode === 'job')) refreshJobsSoon();
     queueRender();
   }

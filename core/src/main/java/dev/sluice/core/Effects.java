@@ -1,5 +1,6 @@
 package dev.sluice.core;
 
+import dev.sluice.core.job.JobState;
 import dev.sluice.core.permit.PermitRecord;
 import dev.sluice.core.semaphore.SemaphoreConfig;
 import java.time.Instant;
@@ -91,6 +92,15 @@ public final class Effects {
 
     /** Waiting jobs were deleted. */
     public record Purged(int count) implements Change {}
+
+    /** Jobs that were over were deleted: {@code count} of them, all in {@code state} (dead, completed…). */
+    public record JobsDeleted(JobState state, int count) implements Change {}
+
+    /**
+     * The webhook secret was replaced by another; the one before signs too until
+     * {@code previousValidUntil}. Never the secrets themselves.
+     */
+    public record SecretRotated(Instant previousValidUntil) implements Change {}
 
     /** The config changed; {@code before} is null when the semaphore was created. */
     public record Reconfigured(SemaphoreConfig before, SemaphoreConfig after) implements Change {}

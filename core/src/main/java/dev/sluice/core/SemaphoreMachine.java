@@ -155,7 +155,9 @@ public final class SemaphoreMachine {
         } else if (secrets.isEmpty()) {
             ledger.save(WebhookSecrets.of(asked));
         } else if (!secrets.get().current().equals(asked)) {
-            ledger.save(secrets.get().rotatedTo(asked, now.plus(Limits.WEBHOOK_SECRET_GRACE)));
+            Instant previousValidUntil = now.plus(Limits.WEBHOOK_SECRET_GRACE);
+            ledger.save(secrets.get().rotatedTo(asked, previousValidUntil));
+            effects.changed(new Effects.SecretRotated(previousValidUntil));
         }
     }
 
@@ -662,6 +664,7 @@ public final class SemaphoreMachine {
                     + "; only a dead or finished job can be deleted (cancel it first)");
         }
         ledger.deleteJob(jobId);
+        effects.changed(new Effects.JobsDeleted(job.state(), 1));
         ledger.save(semaphore);
     }
 
@@ -677,6 +680,9 @@ public final class SemaphoreMachine {
             }
         }
         semaphore = semaphore.counted(0, 0, -deleted);
+        if (deleted > 0) {
+            effects.changed(new Effects.JobsDeleted(JobState.DEAD, deleted));
+        }
         ledger.save(semaphore);
         return deleted;
     }

@@ -98,6 +98,17 @@ class EventsTest {
             assertThat(seen.get(13).data().get("error").asString()).isEqualTo("partner down");
             assertThat(seen.get(14).data().get("state").get("waiting").asInt()).isEqualTo(1);
             assertThat(seen.get(14).data().get("state").get("dead").asInt()).isZero();
+
+            String again = api.post(base + "/jobs/claim").json().get("jobs").get(0).get("jobId").asString();
+            api.post(base + "/jobs/" + again + "/fail", j("{'error':'still down','retryable':false}"));
+            assertThat(api.delete(base + "/jobs?state=dead").json().get("deleted").asInt()).isEqualTo(1);
+            List<Event> more = events.until("jobs-deleted");
+            assertThat(types(more)).containsExactly("granted", "released", "attempt", "dead", "jobs-deleted");
+            Event deleted = more.getLast();
+            assertThat(deleted.data().get("jobState").asString()).isEqualTo("dead");
+            assertThat(deleted.data().get("count").asInt()).isEqualTo(1);
+            assertThat(deleted.data().get("actor").asString()).startsWith("remote:");
+            assertThat(deleted.data().get("state").get("dead").asInt()).isZero();
         }
     }
 

@@ -114,6 +114,39 @@ class TracingAndAuditTest {
     }
 
     @Test
+    void deletedDeadLettersAndARotatedSecretAreAuditedAndNoSecretIsLogged() {
+        String name = server.semaphore("auditdead", "{'limit':1,'retry':{'maxAttempts':1}}");
+        String jobs = "/v1/semaphores/" + name + "/jobs";
+        for (int i = 0; i < 2; i++) {
+            api.post(jobs, j("{'payload':" + i + "}"));
+            String id = api.post(jobs + "/claim").json().get("jobs").get(0).get("jobId").asString();
+            assertThat(api.post(jobs + "/" + id + "/fail", j("{'error':'down'}")).status()).isEqualTo(204);
+        }
+        String one = api.get(jobs + "?state=dead").json().get("items").get(0).get("jobId").asString();
+        assertThat(api.delete(jobs + "/" + one).status()).isEqualTo(204);
+        assertThat(api.delete(jobs + "?state=dead").status()).isEqualTo(200);
+        assertThat(api.delete(jobs + "?state=dead").status()).as("nothing left: no entry").isEqualTo(200);
+
+        String hook = TestServer.name("auditsecret");
+        String first = "first-secret-0123456789abc";
+        String second = "second-secret-0123456789ab";
+        String delivery = "'delivery':{'mode':'webhook','url':'http://127.0.0.1:9/hook','secret':'%s'},'paused':true";
+        assertThat(api.put("/v1/semaphores/" + hook, j("{'limit':1," + delivery.formatted(first) + "}")).status()).isEqualTo(201);
+        api.patch("/v1/semaphores/" + hook, j("{'delivery':{'secret':'" + first + "'}}"));   // the same: no rotation
+        api.patch("/v1/semaphores/" + hook, j("{'delivery':{'secret':'" + second + "'}}"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> auditOf(name).size() == 3 && auditOf(hook).size() >= 2);
+        assertThat(auditOf(name)).extracting(e -> e.get("action") + " " + e.get("state") + " " + e.get("count"))
+                .containsExactly("create null null", "delete-jobs dead 1", "delete-jobs dead 1");
+        assertThat(auditOf(hook)).extracting(e -> e.get("action")).containsExactly("create", "rotate-secret");
+        assertThat(auditOf(name)).allSatisfy(e -> assertThat(e.get("actor")).isEqualTo("remote:127.0.0.1"));
+        assertThat(auditOf(hook)).allSatisfy(e -> assertThat(e.get("actor")).isEqualTo("remote:127.0.0.1"));
+        assertThat(auditOf(hook).get(1).get("previousValidUntil").toString()).isNotBlank();
+        assertThat(audit.list.stream().map(e -> e.getFormattedMessage() + e.getKeyValuePairs()))
+                .noneMatch(m -> m.contains(first) || m.contains(second));
+    }
+
+    @Test
     void aChangeThatIsRefusedLeavesNoEntry() {
         String name = server.semaphore("auditref", "{'limit':1}");
         api.post("/v1/semaphores/" + name + "/permits");

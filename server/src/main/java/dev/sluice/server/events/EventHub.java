@@ -185,7 +185,7 @@ public final class EventHub implements AutoCloseable {
                 data.put("at", Json.instant(at));
                 if (change instanceof Effects.Reconfigured || change instanceof Effects.ChannelPaused
                         || change instanceof Effects.Deleted || change instanceof Effects.Redriven
-                        || change instanceof Effects.Purged) {
+                        || change instanceof Effects.Purged || change instanceof Effects.JobsDeleted) {
                     data.put("actor", c.actor());
                 }
                 if (state != null) {
@@ -275,6 +275,11 @@ public final class EventHub implements AutoCloseable {
             case Effects.Purged p -> {
                 n.put("type", "purged");
                 n.put("count", p.count());
+            }
+            case Effects.JobsDeleted d -> {
+                n.put("type", "jobs-deleted");
+                n.put("jobState", d.state().wireName());   // "state" is the semaphore's counts
+                n.put("count", d.count());
             }
             case Effects.ChannelPaused p -> {
                 n.put("type", p.paused() ? "paused" : "resumed");

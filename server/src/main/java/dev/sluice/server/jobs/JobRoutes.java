@@ -8,7 +8,7 @@ import dev.sluice.core.SluiceException;
 import dev.sluice.core.job.JobRecord;
 import dev.sluice.core.job.JobState;
 import dev.sluice.server.Engine;
-import dev.sluice.server.http.Actors;
+import dev.sluice.server.security.Actors;
 import dev.sluice.server.http.Async;
 import dev.sluice.server.http.ConnectionWatch;
 import dev.sluice.server.http.Json;
@@ -193,7 +193,7 @@ public final class JobRoutes {
     private void delete(Context ctx) {
         String name = Params.semaphore(ctx);
         String id = Params.id(ctx, "id");
-        Async.respond(ctx, engine.apply(name, m -> {
+        Async.respond(ctx, engine.apply(name, Actors.of(ctx), m -> {
             m.deleteJob(id);
             return true;
         }), (c, ignored) -> c.status(204));

@@ -4,6 +4,7 @@ import dev.sluice.core.Limits;
 import dev.sluice.core.SluiceException;
 import dev.sluice.core.access.ApiKey;
 import dev.sluice.core.access.Scope;
+import dev.sluice.server.audit.AuditLog;
 import dev.sluice.server.http.Async;
 import dev.sluice.server.http.Json;
 import dev.sluice.store.json.Fields;
@@ -40,6 +41,7 @@ final class KeyRoutes {
         String name = name(Fields.string(body, "name", Limits.MAX_KEY_NAME_LENGTH));
         List<Scope> scopes = scopes(body.get("scopes"));
         Async.respond(ctx, keys.create(name, scopes), (c, created) -> {
+            AuditLog.keyCreated(Actors.of(c), created.key());
             ObjectNode view = view(created.key());
             view.put("key", created.secret());
             c.header("Cache-Control", "no-store");
@@ -96,7 +98,10 @@ final class KeyRoutes {
         if (id.length() > 64) {
             throw SluiceException.notFound("no API key " + clip(id));
         }
-        Async.respond(ctx, keys.revoke(id), (c, ignored) -> c.status(204));
+        Async.respond(ctx, keys.revoke(id), (c, ignored) -> {
+            AuditLog.keyRevoked(Actors.of(c), id);
+            c.status(204);
+        });
     }
 
     private ObjectNode view(ApiKey k) {

@@ -9,7 +9,7 @@ import dev.sluice.core.semaphore.SemaphoreConfig;
 import dev.sluice.core.semaphore.SemaphoreRecord;
 import dev.sluice.core.access.Action;
 import dev.sluice.server.Engine;
-import dev.sluice.server.http.Actors;
+import dev.sluice.server.security.Actors;
 import dev.sluice.server.http.Async;
 import dev.sluice.server.http.Json;
 import dev.sluice.server.http.Params;

@@ -11,6 +11,7 @@ import ch.qos.logback.core.read.ListAppender;
 import dev.sluice.server.Api.Res;
 import dev.sluice.server.ServerSettings;
 import dev.sluice.server.TestServer;
+import dev.sluice.server.audit.AuditLog;
 import dev.sluice.store.SqliteStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -190,6 +191,39 @@ class KeyLifecycleTest {
             store.query(q -> q.keys().delete(elsewhere.id())).join();
             Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
                     .until(() -> api.send("GET", s, null, "Authorization", "Bearer " + secret).status() == 401);
+        }
+    }
+
+    @Test
+    void keysMadeAndRevokedAreAuditedAndChangesMadeWithAKeyNameIt() {
+        Logger audit = (Logger) LoggerFactory.getLogger(AuditLog.LOGGER);
+        Level level = audit.getLevel();
+        audit.setLevel(Level.INFO);
+        ListAppender<ILoggingEvent> entries = new ListAppender<>();
+        entries.start();
+        audit.addAppender(entries);
+        try (SecureNode node = SecureNode.start(tmp)) {
+            Res created = node.create("ops", "manage:a-*");
+            String id = created.str("id");
+            String secret = created.str("key");
+            String s = "/v1/semaphores/" + TestServer.name("a");
+            assertThat(node.call(secret, "PUT", s, j("{'limit':3}")).status()).isEqualTo(201);
+            assertThat(node.admin("DELETE", "/v1/keys/" + id, null).status()).isEqualTo(204);
+
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> entries.list.size() >= 3);
+            List<String> lines = entries.list.stream().map(e -> {
+                var kv = e.getKeyValuePairs().stream().collect(java.util.stream.Collectors.toMap(p -> p.key, p -> String.valueOf(p.value)));
+                return kv.get("action") + " " + kv.get("actor") + " " + kv.getOrDefault("keyId", kv.get("semaphore"));
+            }).toList();
+            String name = s.substring(s.lastIndexOf('/') + 1);
+            assertThat(lines).containsExactly(
+                    "create-key key:" + KeyRing.CONFIGURED_ID + "@127.0.0.1 " + id,
+                    "create key:" + id + "@127.0.0.1 " + name,
+                    "revoke-key key:" + KeyRing.CONFIGURED_ID + "@127.0.0.1 " + id);
+            assertThat(entries.list).allSatisfy(e -> assertThat(e.getFormattedMessage() + e.getKeyValuePairs()).doesNotContain(secret));
+        } finally {
+            audit.detachAppender(entries);
+            audit.setLevel(level);
         }
     }
 
