@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.server.Api;
+import dev.sluice.server.TcpProxy;
 import dev.sluice.server.TestServer;
 import java.nio.file.Path;
 import java.time.Duration;

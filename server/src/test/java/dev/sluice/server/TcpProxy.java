@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * A TCP relay between a client and a real server that a test can cut, to play a network
  * partition: {@link #cut()} drops every open connection and refuses the next ones (accepted, then
  * closed at once) until {@link #heal()}. The server keeps running and keeps its own clock, so
- * leases really run out on it. (The same as the client tests' relay.)
+ * leases really run out on it.
  */
 public final class TcpProxy implements AutoCloseable {
     private final ServerSocket listener;

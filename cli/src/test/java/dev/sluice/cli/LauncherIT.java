@@ -1,7 +1,6 @@
 package dev.sluice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -22,10 +21,11 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The launcher rebuilds the project when a source is newer than the cli jar; a test must not
  * start a Maven build into the tree it runs from. So when the jar is up to date the real script
  * runs in place; otherwise the same script runs from a scratch root that links to the built jar
- * and its lib directory (and so has no sources to be newer). Without a built jar the test is skipped.
+ * and its lib directory (and so has no sources to be newer). It runs after {@code package}
+ * (failsafe, {@code ./mvnw verify}), so the jar is there; without it the test fails.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
-class LauncherTest {
+class LauncherIT {
 
     @TempDir
     Path tmp;
@@ -34,11 +34,11 @@ class LauncherTest {
     void versionThroughTheLauncher() throws Exception {
         Path root = Path.of("..").toAbsolutePath().normalize();
         Path script = root.resolve("sluice");
-        assumeTrue(Files.isRegularFile(script) && Files.isRegularFile(root.resolve("scripts/find-jdk.sh")),
-                "the ./sluice launcher is not at " + script);
+        assertThat(script).as("the ./sluice launcher").isRegularFile();
+        assertThat(root.resolve("scripts/find-jdk.sh")).isRegularFile();
         Optional<Path> jar = cliJar(root);
-        assumeTrue(jar.isPresent(), "the cli jar is not built yet (cli/target/sluice-cli-*.jar)");
-        assumeTrue(Files.isDirectory(root.resolve("cli/target/lib")), "cli/target/lib is not there");
+        assertThat(jar).as("the cli jar (cli/target/sluice-cli-*.jar): this test runs after package").isPresent();
+        assertThat(root.resolve("cli/target/lib")).as("the launcher's class path").isDirectory();
 
         Path runFrom = root;
         if (sourcesNewerThan(root, Files.getLastModifiedTime(jar.get()))) {
