@@ -902,7 +902,9 @@ public final class SemaphoreMachine {
     /**
      * The result of a pass over the queue.
      *
-     * @param reserved      capacity set aside per channel; filled only when a channel limit needs it
+     * @param reserved      capacity set aside per channel for the entries read (entries counted, not
+     *                      read, are in {@code reservedTotal} only: counting needs no channel limit,
+     *                      the one reader of this map)
      * @param reservedTotal capacity set aside in all
      */
     private record Dispatch(int free, Map<String, Integer> reserved, int reservedTotal, List<Claimed> claimed) {
