@@ -1,5 +1,6 @@
 package dev.sluice.cli.jobs;
 
+import dev.sluice.cli.remote.CommandGroup;
 import dev.sluice.cli.remote.ExitCodes;
 import dev.sluice.cli.remote.Output;
 import dev.sluice.cli.remote.RemoteOptions;
@@ -13,11 +14,9 @@ import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code sluice jobs …}: submit, list, show, redrive and purge a semaphore's async jobs. */
 @Command(name = "jobs",
@@ -28,18 +27,11 @@ import picocli.CommandLine.Spec;
                 "  sluice jobs submit partner-api --file orders.ndjson",
                 "  sluice jobs ls partner-api --state dead",
                 "  sluice jobs redrive partner-api"})
-public final class JobsCommand implements Runnable {
+public final class JobsCommand extends CommandGroup {
     private static final String NAME = "The semaphore.";
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
-
-    @Override
-    public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing the subcommand: submit, ls, get, redrive or purge");
+    public JobsCommand() {
+        super("submit, ls, get, redrive or purge");
     }
 
     @Command(name = "ls", aliases = "list", description = "List jobs in one state, oldest first.")

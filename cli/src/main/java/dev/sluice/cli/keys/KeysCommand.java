@@ -1,6 +1,7 @@
 package dev.sluice.cli.keys;
 
 import dev.sluice.cli.remote.CliFailure;
+import dev.sluice.cli.remote.CommandGroup;
 import dev.sluice.cli.remote.ExitCodes;
 import dev.sluice.cli.remote.Output;
 import dev.sluice.cli.remote.RemoteOptions;
@@ -13,11 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -32,16 +30,9 @@ import tools.jackson.databind.node.ObjectNode;
                 "  sluice keys create --name \"billing workers\" --scope use:billing-* --server https://sluice.internal:8443 --ca-cert ca.pem",
                 "  export SLUICE_API_KEY=$(sluice keys create -q --name ci --scope manage:ci-* --api-key-file admin.key)",
                 "  sluice keys ls -o json | jq -r '.[].id'"})
-public final class KeysCommand implements Runnable {
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
-
-    @Override
-    public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing the subcommand: create, ls or revoke");
+public final class KeysCommand extends CommandGroup {
+    public KeysCommand() {
+        super("create, ls or revoke");
     }
 
     @Command(name = "create", description = "Make a key; its secret is printed once and never shown again.")

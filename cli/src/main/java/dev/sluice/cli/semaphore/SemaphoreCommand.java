@@ -1,6 +1,7 @@
 package dev.sluice.cli.semaphore;
 
 import dev.sluice.cli.remote.DurationConverter;
+import dev.sluice.cli.remote.CommandGroup;
 import dev.sluice.cli.remote.ExitCodes;
 import dev.sluice.cli.remote.Output;
 import dev.sluice.cli.remote.RemoteOptions;
@@ -15,11 +16,9 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 import tools.jackson.databind.JsonNode;
 
 /** {@code sluice semaphore …}: list, read, create, configure, pause, resume and delete semaphores. */
@@ -29,18 +28,11 @@ import tools.jackson.databind.JsonNode;
                 "  sluice semaphore create partner-api --limit 10 --lease 30s",
                 "  sluice semaphore set partner-api --limit 20",
                 "  sluice semaphore ls -o json | jq -r '.[].name'"})
-public final class SemaphoreCommand implements Runnable {
+public final class SemaphoreCommand extends CommandGroup {
     private static final String NAME = "The semaphore's name.";
 
-    @Spec
-    CommandSpec spec;
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
-    boolean help;
-
-    @Override
-    public void run() {
-        throw new ParameterException(spec.commandLine(), "Missing the subcommand: ls, get, create, set, pause, resume or delete");
+    public SemaphoreCommand() {
+        super("ls, get, create, set, pause, resume or delete");
     }
 
     @Command(name = "ls", aliases = "list", description = "List the semaphores with their limit and live counts.")
