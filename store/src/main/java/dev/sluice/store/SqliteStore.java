@@ -3,10 +3,15 @@ package dev.sluice.store;
 import dev.sluice.core.Ledger;
 import dev.sluice.store.sql.JdbcLedger;
 import dev.sluice.store.sql.JdbcQueries;
+import dev.sluice.store.sql.RowCache;
 import dev.sluice.store.sql.Statements;
 import dev.sluice.store.sql.StoreException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -19,7 +24,9 @@ import org.flywaydb.core.Flyway;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteDataSource;
+import org.sqlite.core.DB;
 
 /**
  * The embedded store: one SQLite file in WAL mode with {@code synchronous=FULL}, so a committed
@@ -27,28 +34,43 @@ import org.sqlite.SQLiteDataSource;
  *
  * <p>SQLite admits one writer at a time, so one thread owns the connection and runs every
  * operation. It takes all operations queued while the previous commit was being made and runs
- * them in one transaction, each under its own savepoint, then commits once: the cost of the
- * fsync is shared by the whole batch (group commit). Queries run on the same thread and so see
- * exactly the committed state.
+ * them in one transaction, then commits once: the cost of the fsync is shared by the whole batch
+ * (group commit). Queries run on the same thread and so see exactly the committed state.
+ *
+ * <p>An operation that fails is undone alone. Most that fail (a refused try-acquire, a release of
+ * an unknown permit) have written nothing, so a batch first runs without savepoints; only when an
+ * operation fails after it changed rows is the transaction rolled back and the batch run again,
+ * each operation under its own savepoint. Operations may therefore run twice; only the run that
+ * commits counts (see {@link Store#inTransaction}).
+ *
+ * <p>The process holds an exclusive lock on {@code sluice.lock} in the data directory while the
+ * store is open: its writer is then the database's only writer, so it keeps semaphore, channel and
+ * permit rows in memory between transactions ({@link RowCache}).
  */
 public final class SqliteStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
     private static final int MAX_BATCH = 512;
+    private static final int CACHED_ROWS = 20_000;
 
     private record Task<T>(String semaphore, Function<Ledger, T> operation, Function<Queries, T> query,
                            CompletableFuture<T> result) {}
 
     private final Path file;
+    private final FileChannel lock;
     private final Connection connection;
+    private final DB database;
     private final Statements statements;
+    private final RowCache rows = new RowCache(CACHED_ROWS);
     private final BlockingQueue<Task<?>> queue = new LinkedBlockingQueue<>();
     private final Thread writer;
     private volatile boolean closed;
     private volatile boolean healthy = true;
 
-    private SqliteStore(Path file, Connection connection) {
+    private SqliteStore(Path file, FileChannel lock, Connection connection) throws SQLException {
         this.file = file;
+        this.lock = lock;
         this.connection = connection;
+        this.database = connection.unwrap(SQLiteConnection.class).getDatabase();
         this.statements = new Statements(connection, "");
         this.writer = Thread.ofPlatform().name("sluice-store-writer").daemon().start(this::run);
     }
@@ -66,6 +88,7 @@ public final class SqliteStore implements Store {
             throw new StoreException("the data directory " + dataDir.toAbsolutePath() + " is read-only (or not writable by this "
                     + "user); the embedded store must write its file and its write-ahead log there", null);
         }
+        FileChannel lock = lockDirectory(dataDir);
         SQLiteConfig config = new SQLiteConfig();
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
@@ -81,9 +104,41 @@ public final class SqliteStore implements Store {
             Connection connection = dataSource.getConnection();
             connection.setAutoCommit(false);
             log.info("Embedded store at {}", file.toAbsolutePath());
-            return new SqliteStore(file, connection);
+            return new SqliteStore(file, lock, connection);
         } catch (SQLException | RuntimeException e) {
+            closeQuietly(lock);
             throw new StoreException("cannot open the store at " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Locks the directory for this process, or says plainly who has it: two servers on one file would each think they are alone. */
+    private static FileChannel lockDirectory(Path dataDir) {
+        Path lockFile = dataDir.resolve("sluice.lock");
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            if (channel.tryLock() != null) {
+                return channel;
+            }
+        } catch (OverlappingFileLockException e) {
+            // held by this very process: a store already open on the directory
+        } catch (IOException e) {
+            closeQuietly(channel);
+            throw new StoreException("cannot lock the data directory (" + lockFile + "): " + e.getMessage(), e);
+        }
+        closeQuietly(channel);
+        throw new StoreException("the data directory " + dataDir.toAbsolutePath() + " is in use by another Sluice server "
+                + "(it holds " + lockFile.getFileName() + "); give each server its own --data-dir, or share a PostgreSQL "
+                + "store between nodes", null);
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            if (channel != null) {
+                channel.close();   // releases the lock
+            }
+        } catch (IOException ignored) {
+            // nothing more to release
         }
     }
 
@@ -139,10 +194,14 @@ public final class SqliteStore implements Store {
 
     private void runBatch(List<Task<?>> batch, List<Runnable> completions) {
         try {
-            for (Task<?> task : batch) {
-                completions.add(runOne(task));
+            if (!runAll(batch, completions, false)) {
+                connection.rollback();
+                rows.rolledBack();
+                completions.clear();
+                runAll(batch, completions, true);
             }
             connection.commit();
+            rows.committed();
             healthy = true;
         } catch (SQLException | StoreException e) {
             healthy = false;
@@ -152,6 +211,7 @@ public final class SqliteStore implements Store {
             } catch (SQLException ignored) {
                 // the connection is broken; the next batch will tell
             }
+            rows.rolledBack();
             // A failed commit (a full disk, an I/O error) can leave the driver's prepared statements
             // finalized; prepare them anew, so the store recovers by itself once the cause is gone.
             statements.close();
@@ -164,23 +224,66 @@ public final class SqliteStore implements Store {
     }
 
     /**
-     * Runs one task under a savepoint; returns how to complete its future once committed. The
-     * savepoint statements are prepared once (the driver's {@code setSavepoint} parses them anew
-     * each time, and this runs for every operation).
+     * Runs the batch's tasks in order, adding how to complete each future once committed. Without
+     * {@code savepoints}, stops and answers false at the first task that fails after changing rows
+     * (the transaction must then be rolled back); with them, undoes such a task alone.
      */
-    private <T> Runnable runOne(Task<T> task) throws SQLException {
+    private boolean runAll(List<Task<?>> batch, List<Runnable> completions, boolean savepoints) throws SQLException {
+        for (Task<?> task : batch) {
+            Runnable completion = savepoints ? runUnderSavepoint(task) : runWithoutSavepoint(task);
+            if (completion == null) {
+                return false;
+            }
+            completions.add(completion);
+        }
+        return true;
+    }
+
+    /** Runs one task; null if it failed after changing rows, which only a rollback can undo. */
+    private <T> Runnable runWithoutSavepoint(Task<T> task) throws SQLException {
+        long changesBefore = database.total_changes();
+        try {
+            T value = apply(task);
+            rows.operationDone();
+            return () -> task.result.complete(value);
+        } catch (RuntimeException e) {   // refusals, and bugs
+            rows.operationUndone();
+            if (database.total_changes() != changesBefore) {
+                return null;
+            }
+            return () -> task.result.completeExceptionally(e);
+        }
+    }
+
+    /**
+     * Runs one task under a savepoint, so that its failure undoes it alone. The savepoint
+     * statements are prepared once (the driver's {@code setSavepoint} parses them anew each time).
+     */
+    private <T> Runnable runUnderSavepoint(Task<T> task) throws SQLException {
         statements.prepare("SAVEPOINT op").execute();
         try {
-            T value = task.operation != null
-                    ? task.operation.apply(new JdbcLedger(statements, task.semaphore))
-                    : task.query.apply(new JdbcQueries(statements));
+            T value = apply(task);
             statements.prepare("RELEASE op").execute();
+            rows.operationDone();
             return () -> task.result.complete(value);
         } catch (RuntimeException e) {   // refusals, and bugs: undone alone, never the whole batch
             statements.prepare("ROLLBACK TO op").execute();
             statements.prepare("RELEASE op").execute();
+            rows.operationUndone();
             return () -> task.result.completeExceptionally(e);
         }
+    }
+
+    private <T> T apply(Task<T> task) throws SQLException {
+        if (task.operation != null) {
+            return task.operation.apply(new JdbcLedger(statements, task.semaphore, rows));
+        }
+        long changesBefore = database.total_changes();
+        T value = task.query.apply(new JdbcQueries(statements));
+        if (database.total_changes() != changesBefore) {
+            rows.forgetAll();   // housekeeping across semaphores (finished jobs, expired permits): too wide to follow
+        }
+        return value;
     }
 
     @Override
@@ -201,5 +304,6 @@ public final class SqliteStore implements Store {
         } catch (SQLException e) {
             log.warn("Closing the store: {}", e.getMessage());
         }
+        closeQuietly(lock);
     }
 }

@@ -26,7 +26,11 @@ import java.util.function.Function;
  */
 public interface Store extends AutoCloseable {
 
-    /** Runs {@code operation} on the semaphore {@code name} in a transaction holding its lock. */
+    /**
+     * Runs {@code operation} on the semaphore {@code name} in a transaction holding its lock. A
+     * store may undo a run and run the operation again before it commits; only the run that commits
+     * counts, so an operation must act only through its ledger and its result.
+     */
     <T> CompletableFuture<T> inTransaction(String name, Function<Ledger, T> operation);
 
     /**

@@ -65,6 +65,8 @@ public final class SluiceMetrics implements AutoCloseable {
     private final ConcurrentHashMap<String, SemaphoreSeries> labelled = new ConcurrentHashMap<>();
     /** The last state of each folded semaphore, so that its change can be added to the sums of {@link #other}. */
     private final ConcurrentHashMap<String, long[]> folded = new ConcurrentHashMap<>();
+    /** Looked up once per kind of request: building and registering a timer on every request costs more than serving many. */
+    private final ConcurrentHashMap<HttpSeries, Timer> httpTimers = new ConcurrentHashMap<>();
     private final AtomicInteger foldedCount = new AtomicInteger();
     private final SemaphoreSeries other;
     private final JvmGcMetrics gc = new JvmGcMetrics();
@@ -148,13 +150,15 @@ public final class SluiceMetrics implements AutoCloseable {
 
     /** Records one HTTP request; {@code route} is the matched route template, so the labels stay bounded. */
     public void httpRequest(String method, String route, int status, long millis) {
-        Timer.builder("http.server.requests")
-                .description("HTTP requests served, by route template")
-                .tags("method", method, "uri", route, "status", Integer.toString(status), "outcome", outcome(status))
-                .serviceLevelObjectives(HTTP_BUCKETS)
-                .register(registry)
+        httpTimers.computeIfAbsent(new HttpSeries(method, route, status), k -> Timer.builder("http.server.requests")
+                        .description("HTTP requests served, by route template")
+                        .tags("method", method, "uri", route, "status", Integer.toString(status), "outcome", outcome(status))
+                        .serviceLevelObjectives(HTTP_BUCKETS)
+                        .register(registry))
                 .record(millis, TimeUnit.MILLISECONDS);
     }
+
+    private record HttpSeries(String method, String route, int status) {}
 
     private static String outcome(int status) {
         return status >= 500 ? "SERVER_ERROR" : status >= 400 ? "CLIENT_ERROR" : status >= 300 ? "REDIRECTION" : "SUCCESS";

@@ -21,7 +21,9 @@ import java.util.Optional;
 
 /**
  * A {@link Ledger} in SQL that both SQLite and PostgreSQL understand. It runs on the connection of
- * the caller's transaction; statements come from a per-connection cache.
+ * the caller's transaction; statements come from a per-connection cache. Given a {@link RowCache}
+ * (only where one thread alone writes the database), semaphore, channel and permit rows are read
+ * from it when it knows them, and every write of them goes through it.
  */
 public final class JdbcLedger implements Ledger {
     private static final String JOB_COLUMNS = "id, kind, channel, priority, seq, original_seq, state, payload, "
@@ -35,16 +37,29 @@ public final class JdbcLedger implements Ledger {
     private final String name;
     /** The semaphore's row as this operation last read or wrote it: saving it unchanged writes nothing. */
     private SemaphoreRecord row;
+    private final RowCache cache;
 
     public JdbcLedger(Statements sql, String semaphore) {
+        this(sql, semaphore, null);
+    }
+
+    /** @param cache rows known between transactions, or null to read every row from the database */
+    public JdbcLedger(Statements sql, String semaphore, RowCache cache) {
         this.sql = sql;
         this.name = semaphore;
+        this.cache = cache;
     }
 
     @Override
     public Optional<SemaphoreRecord> semaphore() {
-        Optional<SemaphoreRecord> read = one(sql.prepare("SELECT name, config, in_use, last_fencing_token, last_seq, waiting, inflight, dead, "
-                + "created_at, updated_at FROM semaphores WHERE name = ?" + sql.lockClause()), JdbcLedger::semaphoreOf, name);
+        Optional<SemaphoreRecord> read = cache == null ? null : cache.semaphore(name);
+        if (read == null) {
+            read = one(sql.prepare("SELECT name, config, in_use, last_fencing_token, last_seq, waiting, inflight, dead, "
+                    + "created_at, updated_at FROM semaphores WHERE name = ?" + sql.lockClause()), JdbcLedger::semaphoreOf, name);
+            if (cache != null) {
+                cache.semaphore(name, read.orElse(null));
+            }
+        }
         row = read.orElse(null);
         return read;
     }
@@ -62,6 +77,9 @@ public final class JdbcLedger implements Ledger {
             return;   // most operations end by saving the row, many without a change (a refused try, a claim of nothing)
         }
         row = s;
+        if (cache != null) {
+            cache.semaphore(name, s);
+        }
         update(sql.prepare("INSERT INTO semaphores (name, config, in_use, last_fencing_token, last_seq, waiting, inflight, dead, "
                 + "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
                 + "config = excluded.config, in_use = excluded.in_use, last_fencing_token = excluded.last_fencing_token, "
@@ -78,17 +96,31 @@ public final class JdbcLedger implements Ledger {
         }
         update(sql.prepare("DELETE FROM semaphores WHERE name = ?"), name);
         row = null;
+        if (cache != null) {
+            cache.forgetAll();
+            cache.semaphore(name, null);
+        }
     }
 
     @Override
     public ChannelRecord channel(String channel) {
-        return one(sql.prepare("SELECT name, in_use, paused FROM channels WHERE semaphore = ? AND name = ?"),
-                rs -> new ChannelRecord(rs.getString(1), rs.getInt(2), rs.getBoolean(3)), name, channel)
-                .orElse(ChannelRecord.empty(channel));
+        ChannelRecord read = cache == null ? null : cache.channel(name, channel);
+        if (read == null) {
+            read = one(sql.prepare("SELECT name, in_use, paused FROM channels WHERE semaphore = ? AND name = ?"),
+                    rs -> new ChannelRecord(rs.getString(1), rs.getInt(2), rs.getBoolean(3)), name, channel)
+                    .orElse(ChannelRecord.empty(channel));
+            if (cache != null) {
+                cache.channel(name, read);
+            }
+        }
+        return read;
     }
 
     @Override
     public void save(ChannelRecord c) {
+        if (cache != null) {
+            cache.channel(name, c);
+        }
         if (c.isEmpty()) {
             update(sql.prepare("DELETE FROM channels WHERE semaphore = ? AND name = ?"), name, c.name());
         } else {
@@ -122,8 +154,15 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public Optional<PermitRecord> permit(String permitId) {
-        return one(sql.prepare("SELECT " + PERMIT_COLUMNS + " FROM permits WHERE semaphore = ? AND id = ?"),
-                JdbcLedger::permitOf, name, permitId);
+        Optional<PermitRecord> read = cache == null ? null : cache.permit(name, permitId);
+        if (read == null) {
+            read = one(sql.prepare("SELECT " + PERMIT_COLUMNS + " FROM permits WHERE semaphore = ? AND id = ?"),
+                    JdbcLedger::permitOf, name, permitId);
+            if (cache != null) {
+                cache.permit(name, permitId, read.orElse(null));
+            }
+        }
+        return read;
     }
 
     @Override
@@ -140,6 +179,9 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public void save(PermitRecord p) {
+        if (cache != null) {
+            cache.permit(name, p.id(), p);
+        }
         update(sql.prepare("INSERT INTO permits (semaphore, " + PERMIT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 + "ON CONFLICT (semaphore, id) DO UPDATE SET lease_ms = excluded.lease_ms, expires_at = excluded.expires_at, "
                 + "state = excluded.state"),
@@ -149,6 +191,9 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public void deletePermit(String permitId) {
+        if (cache != null) {
+            cache.permit(name, permitId, null);
+        }
         update(sql.prepare("DELETE FROM permits WHERE semaphore = ? AND id = ?"), name, permitId);
     }
 

@@ -1,0 +1,157 @@
+package dev.sluice.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.core.Ledger;
+import dev.sluice.core.SemaphoreMachine;
+import dev.sluice.core.SluiceException;
+import dev.sluice.core.permit.PermitRecord;
+import dev.sluice.core.semaphore.SemaphoreConfig;
+import dev.sluice.store.sql.StoreException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The embedded store's batches on a real SQLite file: operations that fail are undone alone
+ * whether or not they wrote, the row cache never keeps what was undone, and the data directory
+ * is one process's.
+ */
+class SqliteStoreTest {
+    @TempDir
+    Path dir;
+
+    private static SemaphoreMachine machine(Ledger ledger) {
+        return new SemaphoreMachine(ledger, "s", Instant.now(), new Random(7));
+    }
+
+    private static int inUse(SqliteStore store) {
+        return store.inTransaction("s", l -> l.semaphore().orElseThrow().inUse()).join();
+    }
+
+    /** Holds the writer inside a first operation, so that everything submitted meanwhile runs as one batch. */
+    private static <T> List<CompletableFuture<T>> oneBatch(SqliteStore store, List<Function<Ledger, T>> operations) throws Exception {
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch go = new CountDownLatch(1);
+        CompletableFuture<Object> gate = store.inTransaction("s", l -> {
+            inside.countDown();
+            try {
+                return go.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertTrue(inside.await(10, TimeUnit.SECONDS));
+        List<CompletableFuture<T>> results = new ArrayList<>();
+        for (Function<Ledger, T> op : operations) {
+            results.add(store.inTransaction("s", op));
+        }
+        go.countDown();
+        gate.join();
+        return results;
+    }
+
+    @Test
+    void anOperationThatFailsAfterWritingIsUndoneAloneAndTheOthersCommit() throws Exception {
+        try (SqliteStore store = SqliteStore.open(dir)) {
+            store.inTransaction("s", l -> machine(l).put(SemaphoreConfig.ofLimit(10))).join();
+            AtomicInteger runs = new AtomicInteger();
+            List<CompletableFuture<PermitRecord>> results = oneBatch(store, List.of(
+                    l -> machine(l).tryAcquire("", Duration.ofMinutes(1)),
+                    l -> {
+                        runs.incrementAndGet();
+                        machine(l).tryAcquire("", Duration.ofMinutes(1));   // written, then a bug
+                        throw new IllegalStateException("a bug after a write");
+                    },
+                    l -> machine(l).tryAcquire("", Duration.ofMinutes(1))));
+
+            PermitRecord first = results.get(0).join();
+            PermitRecord third = results.get(2).join();
+            CompletionException failed = assertThrows(CompletionException.class, () -> results.get(1).join());
+            assertEquals("a bug after a write", failed.getCause().getMessage());
+            assertEquals(2, runs.get(), "run without savepoints, then again under one once it had written");
+            assertEquals(2, inUse(store), "the failed operation's permit was undone, the two others kept");
+            assertEquals(first.fencingToken() + 1, third.fencingToken(), "no token taken by the undone run");
+
+            store.close();
+            try (SqliteStore reopened = SqliteStore.open(dir)) {
+                assertEquals(2, inUse(reopened), "and that is what was committed");
+            }
+        }
+    }
+
+    @Test
+    void aRefusalThatWroteNothingRunsOnce() throws Exception {
+        try (SqliteStore store = SqliteStore.open(dir)) {
+            store.inTransaction("s", l -> machine(l).put(SemaphoreConfig.ofLimit(1))).join();
+            AtomicInteger runs = new AtomicInteger();
+            List<CompletableFuture<PermitRecord>> results = oneBatch(store, List.of(
+                    l -> machine(l).tryAcquire("", Duration.ofMinutes(1)),
+                    l -> {
+                        runs.incrementAndGet();
+                        return machine(l).tryAcquire("", Duration.ofMinutes(1));   // full: refused
+                    }));
+            results.get(0).join();
+            CompletionException refused = assertThrows(CompletionException.class, () -> results.get(1).join());
+            assertTrue(refused.getCause() instanceof SluiceException, refused.toString());
+            assertEquals(1, runs.get());
+            assertEquals(1, inUse(store));
+        }
+    }
+
+    @Test
+    void aDeletedSemaphoreMadeAgainStartsWithNothingHeld() {
+        try (SqliteStore store = SqliteStore.open(dir)) {
+            store.inTransaction("s", l -> machine(l).put(SemaphoreConfig.ofLimit(3))).join();
+            store.inTransaction("s", l -> machine(l).tryAcquire("a", Duration.ofMinutes(1))).join();
+            assertEquals(1, store.inTransaction("s", l -> l.channel("a").inUse()).join());
+            store.inTransaction("s", l -> {
+                machine(l).delete(true);
+                return null;
+            }).join();
+            store.inTransaction("s", l -> machine(l).put(SemaphoreConfig.ofLimit(3))).join();
+            assertEquals(0, store.inTransaction("s", l -> l.channel("a").inUse()).join());
+            assertEquals(0, inUse(store));
+        }
+    }
+
+    @Test
+    void permitsDeletedByHousekeepingAreNotRememberedByTheCache() {
+        try (SqliteStore store = SqliteStore.open(dir)) {
+            store.inTransaction("s", l -> machine(l).put(SemaphoreConfig.ofLimit(3))).join();
+            PermitRecord permit = store.inTransaction("s", l -> machine(l).tryAcquire("", Duration.ofSeconds(1))).join();
+            Instant later = Instant.now().plusSeconds(60);
+            int expired = store.inTransaction("s", l -> new SemaphoreMachine(l, "s", later, new Random(7)).tick()).join();
+            assertEquals(1, expired);
+            assertEquals(PermitRecord.State.EXPIRED, store.inTransaction("s", l -> l.permit(permit.id()).orElseThrow().state()).join());
+
+            assertEquals(1, store.query(q -> q.deleteFinishedBefore(later)).join());
+            assertTrue(store.inTransaction("s", l -> l.permit(permit.id())).join().isEmpty(), "the row is gone, so is the cached one");
+        }
+    }
+
+    @Test
+    void aDataDirectoryIsOneServers() {
+        try (SqliteStore store = SqliteStore.open(dir)) {
+            StoreException e = assertThrows(StoreException.class, () -> SqliteStore.open(dir));
+            assertTrue(e.getMessage().contains("in use by another Sluice server"), e.getMessage());
+            store.inTransaction("s", l -> machine(l).put(SemaphoreConfig.ofLimit(1))).join();
+        }
+        try (SqliteStore again = SqliteStore.open(dir)) {   // closing released it
+            assertEquals(0, inUse(again));
+        }
+    }
+}
