@@ -248,14 +248,45 @@ final class MachineDriver {
         seen.merge(name, 1, Integer::sum);
     }
 
+    /**
+     * A second ledger every step also runs on (a store's): each step is one of its transactions,
+     * and every answer it gives must equal the reference's ({@link MirroredLedger}).
+     */
+    interface Mirror {
+        /** Opens the step's transaction and gives its ledger. */
+        Ledger begin();
+
+        /** Ends the step's transaction: undone when the step was refused (it wrote nothing) or failed, else committed. */
+        void end(boolean undone);
+    }
+
+    private final Mirror mirror;
+
     MachineDriver(long seed) {
+        this(seed, null);
+    }
+
+    MachineDriver(long seed, Mirror mirror) {
         this.random = new SplittableRandom(seed);
+        this.mirror = mirror;
+    }
+
+    /** The ledger a step's machine runs on: the reference, and the mirror beside it if there is one. */
+    private Ledger stepLedger() {
+        return mirror == null ? ledger : new MirroredLedger(ledger, mirror.begin());
+    }
+
+    private void endStep(boolean undone) {
+        if (mirror != null) {
+            mirror.end(undone);
+        }
     }
 
     /** Creates the semaphore, then runs the ops; a failure names every step that led to it. */
     void run(SemaphoreConfig initial, List<Op> ops) {
-        SemaphoreMachine m = new SemaphoreMachine(ledger, NAME, now, random);
+        SemaphoreMachine m = new SemaphoreMachine(stepLedger(), NAME, now, random);
         assertThat(m.put(initial)).isTrue();
+        endStep(false);
         trace.add("put " + initial);
         for (Op op : ops) {
             try {
@@ -272,8 +303,23 @@ final class MachineDriver {
         now = now.plusMillis(op.advanceMillis());
         args = new SplittableRandom(op.seed());
         pre = LedgerState.of(ledger);
-        machine = new SemaphoreMachine(ledger, NAME, now, random);
+        machine = new SemaphoreMachine(stepLedger(), NAME, now, random);
         step = new Step(op.kind());
+        boolean stepped = false;
+        try {
+            runStep(op);
+            stepped = true;
+        } finally {
+            endStep(!stepped || step.refused != null);
+        }
+        post = LedgerState.of(ledger);
+        checkStep();
+        trace.add(op + " -> " + (step.refused != null ? "refused " + step.refused : "ok") + " " + step.note);
+        event(op.kind() + (step.refused != null ? ":" + step.refused : ""));
+        step = null;
+    }
+
+    private void runStep(Op op) {
         switch (op.kind()) {
             case PUT -> put();
             case SET_LIMIT -> setLimit();
@@ -305,11 +351,6 @@ final class MachineDriver {
             case TICK -> tick();
             case ADVANCE -> step.note = "now " + now;
         }
-        post = LedgerState.of(ledger);
-        checkStep();
-        trace.add(op + " -> " + (step.refused != null ? "refused " + step.refused : "ok") + " " + step.note);
-        event(op.kind() + (step.refused != null ? ":" + step.refused : ""));
-        step = null;
     }
 
     // ---- calling the machine ------------------------------------------------------------------

@@ -44,8 +44,8 @@ import org.sqlite.core.DB;
  * commits counts (see {@link Store#inTransaction}).
  *
  * <p>The process holds an exclusive lock on {@code sluice.lock} in the data directory while the
- * store is open: its writer is then the database's only writer, so it keeps semaphore, channel and
- * permit rows in memory between transactions ({@link RowCache}).
+ * store is open: its writer is then the database's only writer, so it keeps semaphore, channel,
+ * permit and job rows in memory between transactions ({@link RowCache}).
  */
 public final class SqliteStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.core.Claimed;
 import dev.sluice.core.Ledger;
 import dev.sluice.core.SemaphoreMachine;
 import dev.sluice.core.SluiceException;
@@ -34,11 +35,14 @@ class SqliteStoreTest {
     @TempDir
     Path dir;
 
-    private static SemaphoreMachine machine(Ledger ledger) {
-        return new SemaphoreMachine(ledger, "s", Instant.now(), new Random(7));
+    /** One generator for every run, as the server has: ids (of permits, jobs) are drawn from it. */
+    private final Random random = new Random(7);
+
+    private SemaphoreMachine machine(Ledger ledger) {
+        return new SemaphoreMachine(ledger, "s", Instant.now(), random);
     }
 
-    private static int inUse(SqliteStore store) {
+    private int inUse(SqliteStore store) {
         return store.inTransaction("s", l -> l.semaphore().orElseThrow().inUse()).join();
     }
 
@@ -134,12 +138,36 @@ class SqliteStoreTest {
             store.inTransaction("s", l -> machine(l).put(SemaphoreConfig.ofLimit(3))).join();
             PermitRecord permit = store.inTransaction("s", l -> machine(l).tryAcquire("", Duration.ofSeconds(1))).join();
             Instant later = Instant.now().plusSeconds(60);
-            int expired = store.inTransaction("s", l -> new SemaphoreMachine(l, "s", later, new Random(7)).tick()).join();
+            int expired = store.inTransaction("s", l -> new SemaphoreMachine(l, "s", later, random).tick()).join();
             assertEquals(1, expired);
             assertEquals(PermitRecord.State.EXPIRED, store.inTransaction("s", l -> l.permit(permit.id()).orElseThrow().state()).join());
 
             assertEquals(1, store.query(q -> q.deleteFinishedBefore(later)).join());
             assertTrue(store.inTransaction("s", l -> l.permit(permit.id())).join().isEmpty(), "the row is gone, so is the cached one");
+        }
+    }
+
+    @Test
+    void jobsComeBackWholeWhateverTheSizeOfTheirPayload() {
+        try (SqliteStore store = SqliteStore.open(dir)) {
+            store.inTransaction("s", l -> machine(l).put(SemaphoreConfig.ofLimit(3))).join();
+            String small = "{\"n\":1}";
+            String large = "{\"text\":\"" + "x".repeat(5000) + "\"}";   // too large for the row cache
+            store.inTransaction("s", l -> machine(l).enqueue(small, "", 0, null)).join();
+            store.inTransaction("s", l -> machine(l).enqueue(large, "", 0, null)).join();
+            List<Claimed> claimed = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                claimed.addAll(store.inTransaction("s", l -> machine(l).claim(1, Duration.ofMinutes(1))).join());
+            }
+            assertEquals(List.of(small, large), claimed.stream().map(c -> c.job().payload()).toList());
+            for (Claimed c : claimed) {
+                store.inTransaction("s", l -> {
+                    machine(l).complete(c.job().id(), c.permit().id());
+                    return null;
+                }).join();
+                assertEquals(c.job().payload(), store.inTransaction("s", l -> l.job(c.job().id()).orElseThrow().payload()).join());
+            }
+            assertEquals(0, inUse(store));
         }
     }
 

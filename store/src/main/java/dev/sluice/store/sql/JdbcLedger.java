@@ -22,8 +22,9 @@ import java.util.Optional;
 /**
  * A {@link Ledger} in SQL that both SQLite and PostgreSQL understand. It runs on the connection of
  * the caller's transaction; statements come from a per-connection cache. Given a {@link RowCache}
- * (only where one thread alone writes the database), semaphore, channel and permit rows are read
- * from it when it knows them, and every write of them goes through it.
+ * (only where one thread alone writes the database), semaphore, channel, permit and job rows (and
+ * the paused channels) are read from it when it knows them, and every write of them goes through it. Queue pages, which
+ * leave payloads out, never reach it.
  */
 public final class JdbcLedger implements Ledger {
     private static final String JOB_COLUMNS = "id, kind, channel, priority, seq, original_seq, state, payload, "
@@ -132,10 +133,15 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public List<String> pausedChannels() {
-        // sorted here, not by the database, so the order is the same whatever its collation
-        List<String> paused = list(sql.prepare("SELECT name FROM channels WHERE semaphore = ? AND paused"),
-                rs -> rs.getString(1), name);
-        paused.sort(null);
+        List<String> paused = cache == null ? null : cache.pausedChannels(name);
+        if (paused == null) {
+            // sorted here, not by the database, so the order is the same whatever its collation
+            paused = list(sql.prepare("SELECT name FROM channels WHERE semaphore = ? AND paused"), rs -> rs.getString(1), name);
+            paused.sort(null);
+            if (cache != null) {
+                cache.pausedChannels(name, paused);
+            }
+        }
         return paused;
     }
 
@@ -205,8 +211,15 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public Optional<JobRecord> job(String jobId) {
-        return one(sql.prepare("SELECT " + JOB_COLUMNS + " FROM jobs WHERE semaphore = ? AND id = ?"),
-                JdbcLedger::jobOf, name, jobId);
+        Optional<JobRecord> read = cache == null ? null : cache.job(name, jobId);
+        if (read == null) {
+            read = one(sql.prepare("SELECT " + JOB_COLUMNS + " FROM jobs WHERE semaphore = ? AND id = ?"),
+                    JdbcLedger::jobOf, name, jobId);
+            if (cache != null) {
+                cache.job(name, jobId, read.orElse(null));
+            }
+        }
+        return read;
     }
 
     @Override
@@ -226,6 +239,9 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public void save(JobRecord j) {
+        if (cache != null) {
+            cache.job(name, j.id(), j);
+        }
         update(sql.prepare("INSERT INTO jobs (semaphore, " + JOB_COLUMNS + ") "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 + "ON CONFLICT (semaphore, id) DO UPDATE SET seq = excluded.seq, state = excluded.state, "
@@ -240,6 +256,9 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public void deleteJob(String jobId) {
+        if (cache != null) {
+            cache.job(name, jobId, null);
+        }
         update(sql.prepare("DELETE FROM jobs WHERE semaphore = ? AND id = ?"), name, jobId);
     }
 
@@ -298,6 +317,9 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public int deleteWaitingJobs() {
+        if (cache != null) {
+            cache.forgetAll();
+        }
         return update(sql.prepare("DELETE FROM jobs WHERE semaphore = ? AND state = 'waiting' AND kind = 'job'"), name);
     }
 
