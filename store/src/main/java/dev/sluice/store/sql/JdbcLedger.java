@@ -18,6 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A {@link Ledger} in SQL that both SQLite and PostgreSQL understand. It runs on the connection of
@@ -53,14 +56,10 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public Optional<SemaphoreRecord> semaphore() {
-        Optional<SemaphoreRecord> read = cache == null ? null : cache.semaphore(name);
-        if (read == null) {
-            read = one(sql.prepare("SELECT name, config, in_use, last_fencing_token, last_seq, waiting, inflight, dead, "
-                    + "created_at, updated_at FROM semaphores WHERE name = ?" + sql.lockClause()), JdbcLedger::semaphoreOf, name);
-            if (cache != null) {
-                cache.semaphore(name, read.orElse(null));
-            }
-        }
+        Optional<SemaphoreRecord> read = cachedOrRead(c -> c.semaphore(name),
+                () -> one(sql.prepare("SELECT name, config, in_use, last_fencing_token, last_seq, waiting, inflight, dead, "
+                        + "created_at, updated_at FROM semaphores WHERE name = ?" + sql.lockClause()), JdbcLedger::semaphoreOf, name),
+                (c, r) -> c.semaphore(name, r));
         row = read.orElse(null);
         return read;
     }
@@ -160,15 +159,10 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public Optional<PermitRecord> permit(String permitId) {
-        Optional<PermitRecord> read = cache == null ? null : cache.permit(name, permitId);
-        if (read == null) {
-            read = one(sql.prepare("SELECT " + PERMIT_COLUMNS + " FROM permits WHERE semaphore = ? AND id = ?"),
-                    JdbcLedger::permitOf, name, permitId);
-            if (cache != null) {
-                cache.permit(name, permitId, read.orElse(null));
-            }
-        }
-        return read;
+        return cachedOrRead(c -> c.permit(name, permitId),
+                () -> one(sql.prepare("SELECT " + PERMIT_COLUMNS + " FROM permits WHERE semaphore = ? AND id = ?"),
+                        JdbcLedger::permitOf, name, permitId),
+                (c, r) -> c.permit(name, permitId, r));
     }
 
     @Override
@@ -211,15 +205,10 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public Optional<JobRecord> job(String jobId) {
-        Optional<JobRecord> read = cache == null ? null : cache.job(name, jobId);
-        if (read == null) {
-            read = one(sql.prepare("SELECT " + JOB_COLUMNS + " FROM jobs WHERE semaphore = ? AND id = ?"),
-                    JdbcLedger::jobOf, name, jobId);
-            if (cache != null) {
-                cache.job(name, jobId, read.orElse(null));
-            }
-        }
-        return read;
+        return cachedOrRead(c -> c.job(name, jobId),
+                () -> one(sql.prepare("SELECT " + JOB_COLUMNS + " FROM jobs WHERE semaphore = ? AND id = ?"),
+                        JdbcLedger::jobOf, name, jobId),
+                (c, r) -> c.job(name, jobId, r));
     }
 
     @Override
@@ -324,6 +313,19 @@ public final class JdbcLedger implements Ledger {
     }
 
     // ---- plumbing ---------------------------------------------------------------------------
+
+    /** A row as the cache knows it (its lookup answers null when it does not), else read and remembered there. */
+    private <T> Optional<T> cachedOrRead(Function<RowCache, Optional<T>> known, Supplier<Optional<T>> read,
+                                         BiConsumer<RowCache, T> remember) {
+        Optional<T> row = cache == null ? null : known.apply(cache);
+        if (row == null) {
+            row = read.get();
+            if (cache != null) {
+                remember.accept(cache, row.orElse(null));
+            }
+        }
+        return row;
+    }
 
     @FunctionalInterface
     interface Row<T> {
