@@ -93,7 +93,6 @@ public final class SqliteStore implements Store {
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
         config.setBusyTimeout(10_000);
-        config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
         // Otherwise the driver runs "SELECT last_insert_rowid()" (prepared, stepped, finalized) after every
         // INSERT, and every save is an upsert: a quarter of the writer thread's CPU. Nothing reads generated keys.
         config.setGetGeneratedKeys(false);
@@ -102,7 +101,6 @@ public final class SqliteStore implements Store {
         try {
             Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
             Connection connection = dataSource.getConnection();
-            connection.setAutoCommit(false);
             log.info("Embedded store at {}", file.toAbsolutePath());
             return new SqliteStore(file, lock, connection);
         } catch (SQLException | RuntimeException e) {
@@ -192,25 +190,29 @@ public final class SqliteStore implements Store {
         }
     }
 
+    /**
+     * Runs a batch in one transaction. The transaction is begun and ended here, by statement, not
+     * by the driver: after a failed commit (a full disk) SQLite may have ended the transaction
+     * itself, and each batch must still start from a transaction of its own, never run in
+     * autocommit.
+     */
     private void runBatch(List<Task<?>> batch, List<Runnable> completions) {
         try {
+            execute("BEGIN IMMEDIATE");
             if (!runAll(batch, completions, false)) {
-                connection.rollback();
+                execute("ROLLBACK");
                 rows.rolledBack();
                 completions.clear();
+                execute("BEGIN IMMEDIATE");
                 runAll(batch, completions, true);
             }
-            connection.commit();
+            execute("COMMIT");
             rows.committed();
             healthy = true;
         } catch (SQLException | StoreException e) {
             healthy = false;
             log.error("Store commit failed; {} operations refused", batch.size(), e);
-            try {
-                connection.rollback();
-            } catch (SQLException ignored) {
-                // the connection is broken; the next batch will tell
-            }
+            rollbackIfOpen();
             rows.rolledBack();
             // A failed commit (a full disk, an I/O error) can leave the driver's prepared statements
             // finalized; prepare them anew, so the store recovers by itself once the cause is gone.
@@ -220,6 +222,18 @@ public final class SqliteStore implements Store {
             for (Task<?> task : batch) {
                 completions.add(() -> task.result.completeExceptionally(failure));
             }
+        }
+    }
+
+    private void execute(String sql) throws SQLException {
+        statements.prepare(sql).execute();
+    }
+
+    private void rollbackIfOpen() {
+        try (var rollback = connection.prepareStatement("ROLLBACK")) {
+            rollback.execute();
+        } catch (SQLException ignored) {
+            // no transaction was open any more (SQLite ended it on the failure), or the connection is broken: the next batch tells
         }
     }
 
