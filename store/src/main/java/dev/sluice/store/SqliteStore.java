@@ -126,7 +126,7 @@ public final class SqliteStore implements Store {
         }
         closeQuietly(channel);
         throw new StoreException("the data directory " + dataDir.toAbsolutePath() + " is in use by another Sluice server "
-                + "(it holds " + lockFile.getFileName() + "); give each server its own --data-dir, or share a PostgreSQL "
+                + "(it holds " + lockFile.getFileName() + "); give each server its own --data directory, or share a PostgreSQL "
                 + "store between nodes", null);
     }
 
