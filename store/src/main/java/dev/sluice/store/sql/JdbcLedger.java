@@ -258,7 +258,7 @@ public final class JdbcLedger implements Ledger {
                 JdbcLedger::jobOf, name, now.toEpochMilli(), afterPriority, afterPriority, afterSeq, max);
     }
 
-    // The three below run on the index jobs_waiting_kinds (semaphore, kind, available_at) of waiting entries (V6).
+    // The three below run on the index jobs_waiting_kinds (semaphore, kind, available_at) of waiting entries (V9).
 
     @Override
     public long countWaiters() {
