@@ -26,8 +26,8 @@ import java.util.function.Supplier;
  * A {@link Ledger} in SQL that both SQLite and PostgreSQL understand. It runs on the connection of
  * the caller's transaction; statements come from a per-connection cache. Given a {@link RowCache}
  * (only where one thread alone writes the database), semaphore, channel, permit and job rows (and
- * the paused channels) are read from it when it knows them, and every write of them goes through it. Queue pages, which
- * leave payloads out, never reach it.
+ * the paused channels) are read from it when it knows them, and every write of them goes through
+ * it. Queue pages, which leave payloads out, never reach it.
  */
 public final class JdbcLedger implements Ledger {
     private static final String JOB_COLUMNS = "id, kind, channel, priority, seq, original_seq, state, payload, "
@@ -59,7 +59,7 @@ public final class JdbcLedger implements Ledger {
         Optional<SemaphoreRecord> read = cachedOrRead(c -> c.semaphore(name),
                 () -> one(sql.prepare("SELECT name, config, in_use, last_fencing_token, last_seq, waiting, inflight, dead, "
                         + "created_at, updated_at FROM semaphores WHERE name = ?" + sql.lockClause()), JdbcLedger::semaphoreOf, name),
-                (c, r) -> c.semaphore(name, r));
+                (c, r) -> c.semaphore(name, r.orElse(null)));
         row = read.orElse(null);
         return read;
     }
@@ -104,16 +104,11 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public ChannelRecord channel(String channel) {
-        ChannelRecord read = cache == null ? null : cache.channel(name, channel);
-        if (read == null) {
-            read = one(sql.prepare("SELECT name, in_use, paused FROM channels WHERE semaphore = ? AND name = ?"),
-                    rs -> new ChannelRecord(rs.getString(1), rs.getInt(2), rs.getBoolean(3)), name, channel)
-                    .orElse(ChannelRecord.empty(channel));
-            if (cache != null) {
-                cache.channel(name, read);
-            }
-        }
-        return read;
+        return cachedOrRead(c -> c.channel(name, channel),
+                () -> one(sql.prepare("SELECT name, in_use, paused FROM channels WHERE semaphore = ? AND name = ?"),
+                        rs -> new ChannelRecord(rs.getString(1), rs.getInt(2), rs.getBoolean(3)), name, channel)
+                        .orElse(ChannelRecord.empty(channel)),
+                (c, r) -> c.channel(name, r));
     }
 
     @Override
@@ -132,16 +127,13 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public List<String> pausedChannels() {
-        List<String> paused = cache == null ? null : cache.pausedChannels(name);
-        if (paused == null) {
+        return cachedOrRead(c -> c.pausedChannels(name), () -> {
             // sorted here, not by the database, so the order is the same whatever its collation
-            paused = list(sql.prepare("SELECT name FROM channels WHERE semaphore = ? AND paused"), rs -> rs.getString(1), name);
+            List<String> paused = list(sql.prepare("SELECT name FROM channels WHERE semaphore = ? AND paused"),
+                    rs -> rs.getString(1), name);
             paused.sort(null);
-            if (cache != null) {
-                cache.pausedChannels(name, paused);
-            }
-        }
-        return paused;
+            return paused;
+        }, (c, r) -> c.pausedChannels(name, r));
     }
 
     @Override
@@ -162,7 +154,7 @@ public final class JdbcLedger implements Ledger {
         return cachedOrRead(c -> c.permit(name, permitId),
                 () -> one(sql.prepare("SELECT " + PERMIT_COLUMNS + " FROM permits WHERE semaphore = ? AND id = ?"),
                         JdbcLedger::permitOf, name, permitId),
-                (c, r) -> c.permit(name, permitId, r));
+                (c, r) -> c.permit(name, permitId, r.orElse(null)));
     }
 
     @Override
@@ -208,7 +200,7 @@ public final class JdbcLedger implements Ledger {
         return cachedOrRead(c -> c.job(name, jobId),
                 () -> one(sql.prepare("SELECT " + JOB_COLUMNS + " FROM jobs WHERE semaphore = ? AND id = ?"),
                         JdbcLedger::jobOf, name, jobId),
-                (c, r) -> c.job(name, jobId, r));
+                (c, r) -> c.job(name, jobId, r.orElse(null)));
     }
 
     @Override
@@ -314,17 +306,16 @@ public final class JdbcLedger implements Ledger {
 
     // ---- plumbing ---------------------------------------------------------------------------
 
-    /** A row as the cache knows it (its lookup answers null when it does not), else read and remembered there. */
-    private <T> Optional<T> cachedOrRead(Function<RowCache, Optional<T>> known, Supplier<Optional<T>> read,
-                                         BiConsumer<RowCache, T> remember) {
-        Optional<T> row = cache == null ? null : known.apply(cache);
-        if (row == null) {
-            row = read.get();
+    /** What the cache knows (its lookup answers null when it does not know), else read from the database and remembered there. */
+    private <T> T cachedOrRead(Function<RowCache, T> known, Supplier<T> read, BiConsumer<RowCache, T> remember) {
+        T value = cache == null ? null : known.apply(cache);
+        if (value == null) {
+            value = read.get();
             if (cache != null) {
-                remember.accept(cache, row.orElse(null));
+                remember.accept(cache, value);
             }
         }
-        return row;
+        return value;
     }
 
     @FunctionalInterface

@@ -13,8 +13,9 @@ import java.util.Optional;
 
 /**
  * Semaphore, channel, permit and job rows, and each semaphore's list of paused channels, kept in
- * memory between transactions, so that an operation reads them without a statement. Jobs are kept only with a payload of at most
- * {@value #MAX_JOB_PAYLOAD} characters, which bounds the memory along with the number of rows. Only for a database that one thread alone writes (the embedded
+ * memory between transactions, so that an operation reads them without a statement. Jobs are kept
+ * only with a payload of at most {@value #MAX_JOB_PAYLOAD} characters, which bounds the memory
+ * along with the number of rows. Only for a database that one thread alone writes (the embedded
  * store's writer, which holds its directory's lock): the cache is then never stale.
  *
  * <p>Read-through and write-through: the database stays the truth, the cache only spares reads.
