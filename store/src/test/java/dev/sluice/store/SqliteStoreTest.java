@@ -42,6 +42,15 @@ class SqliteStoreTest {
         return new SemaphoreMachine(ledger, "s", Instant.now(), random);
     }
 
+    /** A try-acquire on the default channel, with a lease long enough never to end in a test. */
+    private PermitRecord acquire(Ledger ledger) {
+        return machine(ledger).tryAcquire("", Duration.ofMinutes(1));
+    }
+
+    private void create(SqliteStore store, int limit) {
+        store.inTransaction("s", l -> machine(l).put(SemaphoreConfig.ofLimit(limit))).join();
+    }
+
     private int inUse(SqliteStore store) {
         return store.inTransaction("s", l -> l.semaphore().orElseThrow().inUse()).join();
     }
@@ -71,16 +80,16 @@ class SqliteStoreTest {
     @Test
     void anOperationThatFailsAfterWritingIsUndoneAloneAndTheOthersCommit() throws Exception {
         try (SqliteStore store = SqliteStore.open(dir)) {
-            store.inTransaction("s", l -> machine(l).put(SemaphoreConfig.ofLimit(10))).join();
+            create(store, 10);
             AtomicInteger runs = new AtomicInteger();
             List<CompletableFuture<PermitRecord>> results = oneBatch(store, List.of(
-                    l -> machine(l).tryAcquire("", Duration.ofMinutes(1)),
+                    this::acquire,
                     l -> {
                         runs.incrementAndGet();
-                        machine(l).tryAcquire("", Duration.ofMinutes(1));   // written, then a bug
+                        acquire(l);   // written, then a bug
                         throw new IllegalStateException("a bug after a write");
                     },
-                    l -> machine(l).tryAcquire("", Duration.ofMinutes(1))));
+                    this::acquire));
 
             PermitRecord first = results.get(0).join();
             PermitRecord third = results.get(2).join();
@@ -100,13 +109,13 @@ class SqliteStoreTest {
     @Test
     void aRefusalThatWroteNothingRunsOnce() throws Exception {
         try (SqliteStore store = SqliteStore.open(dir)) {
-            store.inTransaction("s", l -> machine(l).put(SemaphoreConfig.ofLimit(1))).join();
+            create(store, 1);
             AtomicInteger runs = new AtomicInteger();
             List<CompletableFuture<PermitRecord>> results = oneBatch(store, List.of(
-                    l -> machine(l).tryAcquire("", Duration.ofMinutes(1)),
+                    this::acquire,
                     l -> {
                         runs.incrementAndGet();
-                        return machine(l).tryAcquire("", Duration.ofMinutes(1));   // full: refused
+                        return acquire(l);   // full: refused
                     }));
             results.get(0).join();
             CompletionException refused = assertThrows(CompletionException.class, () -> results.get(1).join());
@@ -119,14 +128,14 @@ class SqliteStoreTest {
     @Test
     void aDeletedSemaphoreMadeAgainStartsWithNothingHeld() {
         try (SqliteStore store = SqliteStore.open(dir)) {
-            store.inTransaction("s", l -> machine(l).put(SemaphoreConfig.ofLimit(3))).join();
+            create(store, 3);
             store.inTransaction("s", l -> machine(l).tryAcquire("a", Duration.ofMinutes(1))).join();
             assertEquals(1, store.inTransaction("s", l -> l.channel("a").inUse()).join());
             store.inTransaction("s", l -> {
                 machine(l).delete(true);
                 return null;
             }).join();
-            store.inTransaction("s", l -> machine(l).put(SemaphoreConfig.ofLimit(3))).join();
+            create(store, 3);
             assertEquals(0, store.inTransaction("s", l -> l.channel("a").inUse()).join());
             assertEquals(0, inUse(store));
         }
@@ -135,7 +144,7 @@ class SqliteStoreTest {
     @Test
     void permitsDeletedByHousekeepingAreNotRememberedByTheCache() {
         try (SqliteStore store = SqliteStore.open(dir)) {
-            store.inTransaction("s", l -> machine(l).put(SemaphoreConfig.ofLimit(3))).join();
+            create(store, 3);
             PermitRecord permit = store.inTransaction("s", l -> machine(l).tryAcquire("", Duration.ofSeconds(1))).join();
             Instant later = Instant.now().plusSeconds(60);
             int expired = store.inTransaction("s", l -> new SemaphoreMachine(l, "s", later, random).tick()).join();
@@ -150,7 +159,7 @@ class SqliteStoreTest {
     @Test
     void jobsComeBackWholeWhateverTheSizeOfTheirPayload() {
         try (SqliteStore store = SqliteStore.open(dir)) {
-            store.inTransaction("s", l -> machine(l).put(SemaphoreConfig.ofLimit(3))).join();
+            create(store, 3);
             String small = "{\"n\":1}";
             String large = "{\"text\":\"" + "x".repeat(5000) + "\"}";   // too large for the row cache
             store.inTransaction("s", l -> machine(l).enqueue(small, "", 0, null)).join();
@@ -176,7 +185,7 @@ class SqliteStoreTest {
         try (SqliteStore store = SqliteStore.open(dir)) {
             StoreException e = assertThrows(StoreException.class, () -> SqliteStore.open(dir));
             assertTrue(e.getMessage().contains("in use by another Sluice server"), e.getMessage());
-            store.inTransaction("s", l -> machine(l).put(SemaphoreConfig.ofLimit(1))).join();
+            create(store, 1);
         }
         try (SqliteStore again = SqliteStore.open(dir)) {   // closing released it
             assertEquals(0, inUse(again));
