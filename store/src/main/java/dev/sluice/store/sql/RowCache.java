@@ -5,7 +5,6 @@ import dev.sluice.core.permit.PermitRecord;
 import dev.sluice.core.semaphore.ChannelRecord;
 import dev.sluice.core.semaphore.SemaphoreRecord;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,19 +18,20 @@ import java.util.Optional;
  * store's writer, which holds its directory's lock): the cache is then never stale.
  *
  * <p>Read-through and write-through: the database stays the truth, the cache only spares reads.
- * What an operation reads or writes is held apart until the store says how the operation ended:
- * {@link #operationDone} makes it part of the batch, {@link #operationUndone} drops it; the
- * batch's rows become the committed ones at {@link #committed} and are dropped at
- * {@link #rolledBack}. So an undone operation or a failed commit never leaves a row the database
- * does not hold. At most {@code capacity} committed rows are kept, the least recently used go.
+ * Whatever an operation records goes into the cache at once, and what it replaced into an undo
+ * log: {@link #operationUndone} puts back what the operation replaced, {@link #rolledBack} what
+ * the whole batch replaced, {@link #committed} forgets the log. So an undone operation or a
+ * failed commit never leaves a row the database does not hold, and a row costs one map entry
+ * however many layers of undo it is under. A row not in the map is unknown (read from the
+ * database); one known to be missing is held as such. At most {@code capacity} rows are kept, the
+ * least recently used go (a row dropped is only unknown again, which is always safe).
  *
  * <p>Not thread-safe: the writer thread alone uses it.
  */
 public final class RowCache {
     static final int MAX_JOB_PAYLOAD = 1024;
+    /** A row known to be missing. */
     private static final Object ABSENT = new Object();
-    /** Shadows what the layers below know: the row must be read from the database. */
-    private static final Object UNKNOWN = new Object();
 
     private record SemaphoreKey(String name) {}
 
@@ -43,15 +43,17 @@ public final class RowCache {
 
     private record PausedKey(String semaphore) {}
 
-    private final Map<Object, Object> committed;
-    private final Map<Object, Object> batch = new HashMap<>();
-    private final Map<Object, Object> operation = new HashMap<>();
-    /** Whether the operation, or the batch, forgot every row: the layers below it no longer count. */
-    private boolean operationForgot;
-    private boolean batchForgot;
+    /** What a key held before a change of the open batch; a null value: the key was not there. */
+    private record Replaced(Object key, Object value) {}
+
+    private final Map<Object, Object> rows;
+    /** Every change of the open batch, in order: undone from the end. */
+    private final List<Replaced> undo = new ArrayList<>();
+    /** Where the open operation's changes begin in {@link #undo}. */
+    private int operationStart;
 
     public RowCache(int capacity) {
-        this.committed = new LinkedHashMap<>(Math.min(capacity, 1024), 0.75f, true) {
+        this.rows = new LinkedHashMap<>(Math.min(capacity, 1024), 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Object, Object> eldest) {
                 return size() > capacity;
@@ -61,23 +63,23 @@ public final class RowCache {
 
     /** The semaphore's row if known (empty when known to be absent); null when unknown. */
     Optional<SemaphoreRecord> semaphore(String name) {
-        Object known = get(new SemaphoreKey(name));
+        Object known = rows.get(new SemaphoreKey(name));
         return known == null ? null : known == ABSENT ? Optional.empty() : Optional.of((SemaphoreRecord) known);
     }
 
     /** Records the semaphore's row as this operation read or wrote it; null when it has none. */
     void semaphore(String name, SemaphoreRecord row) {
-        operation.put(new SemaphoreKey(name), row == null ? ABSENT : row);
+        put(new SemaphoreKey(name), row == null ? ABSENT : row);
     }
 
     /** The channel's row if known (an {@linkplain ChannelRecord#isEmpty() empty} one when it has none), else null. */
     ChannelRecord channel(String semaphore, String channel) {
-        return (ChannelRecord) get(new ChannelKey(semaphore, channel));
+        return (ChannelRecord) rows.get(new ChannelKey(semaphore, channel));
     }
 
     /** Records the channel's row as this operation read or wrote it, and keeps the list of paused channels true. */
     void channel(String semaphore, ChannelRecord row) {
-        operation.put(new ChannelKey(semaphore, row.name()), row);
+        put(new ChannelKey(semaphore, row.name()), row);
         List<String> paused = pausedChannels(semaphore);
         if (paused != null && paused.contains(row.name()) != row.paused()) {
             List<String> changed = new ArrayList<>(paused);
@@ -94,90 +96,78 @@ public final class RowCache {
     /** The semaphore's paused channels, sorted, if known; else null. */
     @SuppressWarnings("unchecked")
     List<String> pausedChannels(String semaphore) {
-        return (List<String>) get(new PausedKey(semaphore));
+        return (List<String>) rows.get(new PausedKey(semaphore));
     }
 
     void pausedChannels(String semaphore, List<String> sorted) {
-        operation.put(new PausedKey(semaphore), List.copyOf(sorted));
+        put(new PausedKey(semaphore), List.copyOf(sorted));
     }
 
     /** The permit's row if known (empty when known to be absent); null when unknown. */
     Optional<PermitRecord> permit(String semaphore, String id) {
-        Object known = get(new PermitKey(semaphore, id));
+        Object known = rows.get(new PermitKey(semaphore, id));
         return known == null ? null : known == ABSENT ? Optional.empty() : Optional.of((PermitRecord) known);
     }
 
     /** Records the permit's row as this operation read or wrote it; null when it has none. */
     void permit(String semaphore, String id, PermitRecord row) {
-        operation.put(new PermitKey(semaphore, id), row == null ? ABSENT : row);
+        put(new PermitKey(semaphore, id), row == null ? ABSENT : row);
     }
 
     /** The job's whole row if known (empty when known to be absent); null when unknown. */
     Optional<JobRecord> job(String semaphore, String id) {
-        Object known = get(new JobKey(semaphore, id));
+        Object known = rows.get(new JobKey(semaphore, id));
         return known == null ? null : known == ABSENT ? Optional.empty() : Optional.of((JobRecord) known);
     }
 
     /** Records the job's whole row as this operation read or wrote it; null when it has none. */
     void job(String semaphore, String id, JobRecord row) {
         boolean small = row == null || row.payload() == null || row.payload().length() <= MAX_JOB_PAYLOAD;
-        operation.put(new JobKey(semaphore, id), row == null ? ABSENT : small ? row : UNKNOWN);
+        put(new JobKey(semaphore, id), row == null ? ABSENT : small ? row : null);
     }
 
     /**
      * Forgets every row: for changes too wide to follow one by one (a semaphore deleted with all it
-     * owns, housekeeping across semaphores).
+     * owns, housekeeping across semaphores). An empty cache is true whatever is undone later.
      */
     public void forgetAll() {
-        operation.clear();
-        operationForgot = true;
+        rows.clear();
+        undo.clear();
+        operationStart = 0;
     }
 
     public void operationDone() {
-        if (operationForgot) {
-            batch.clear();
-            batchForgot = true;
-        }
-        batch.putAll(operation);
-        operation.clear();
-        operationForgot = false;
+        operationStart = undo.size();
     }
 
     public void operationUndone() {
-        operation.clear();
-        operationForgot = false;
+        undoTo(operationStart);
     }
 
     public void committed() {
-        operationUndone();
-        if (batchForgot) {
-            committed.clear();
-        }
-        batch.forEach((key, value) -> {
-            if (value == UNKNOWN) {
-                committed.remove(key);
-            } else {
-                committed.put(key, value);
-            }
-        });
-        batch.clear();
-        batchForgot = false;
+        undo.clear();
+        operationStart = 0;
     }
 
     public void rolledBack() {
-        operationUndone();
-        batch.clear();
-        batchForgot = false;
+        undoTo(0);
+        operationStart = 0;
     }
 
-    private Object get(Object key) {
-        Object known = operation.get(key);
-        if (known == null && !operationForgot) {
-            known = batch.get(key);
-            if (known == null && !batchForgot) {
-                known = committed.get(key);
+    /** Holds {@code value} for {@code key}; null: the row is unknown. */
+    private void put(Object key, Object value) {
+        Object before = value == null ? rows.remove(key) : rows.put(key, value);
+        undo.add(new Replaced(key, before));
+    }
+
+    private void undoTo(int start) {
+        for (int i = undo.size() - 1; i >= start; i--) {
+            Replaced r = undo.remove(i);
+            if (r.value() == null) {
+                rows.remove(r.key());
+            } else {
+                rows.put(r.key(), r.value());
             }
         }
-        return known == UNKNOWN ? null : known;
     }
 }
