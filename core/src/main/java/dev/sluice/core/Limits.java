@@ -17,6 +17,8 @@ public final class Limits {
     public static final int DEFAULT_PAGE_SIZE = 100;
     public static final int MAX_PAGE_SIZE = 1000;
     public static final int MAX_CLAIM = 100;
+    /** Jobs in one batch enqueue or batch complete. */
+    public static final int MAX_BATCH = 100;
     public static final int MAX_PRIORITY = 1_000_000;
     public static final int MAX_ATTEMPTS = 1000;
     public static final int MAX_REDRIVE_IDS = 1000;

@@ -419,23 +419,45 @@ public final class SemaphoreMachine {
      * enqueuing request, kept with the job and handed on at each delivery (null for none).
      */
     public Enqueued enqueue(String payload, String channel, int priority, String idempotencyKey, String traceparent) {
+        return enqueueEach(List.of(new NewJob(payload, channel, priority, idempotencyKey)), traceparent).getFirst();
+    }
+
+    /** A job to enqueue: its payload (JSON text), channel, priority and idempotency key (null for none). */
+    public record NewJob(String payload, String channel, int priority, String idempotencyKey) {}
+
+    /**
+     * Enqueues each job in turn, in one operation, as {@link #enqueue} would one by one (a key
+     * repeated within the list returns the job its first use made).
+     *
+     * @return what each enqueue answered, in order
+     */
+    public List<Enqueued> enqueueEach(List<NewJob> jobs, String traceparent) {
         current();
-        if (idempotencyKey != null) {
-            Optional<JobRecord> first = ledger.jobWithIdempotencyKey(idempotencyKey);
+        List<Enqueued> enqueued = new ArrayList<>(jobs.size());
+        for (NewJob j : jobs) {
+            enqueued.add(admit(j, traceparent));
+        }
+        ledger.save(semaphore);
+        return enqueued;
+    }
+
+    private Enqueued admit(NewJob j, String traceparent) {
+        if (j.idempotencyKey() != null) {
+            Optional<JobRecord> first = ledger.jobWithIdempotencyKey(j.idempotencyKey());
             if (first.isPresent()) {
                 return new Enqueued(first.get(), false, positionOf(first.get()));
             }
         }
         semaphore = semaphore.withNextSeq().counted(1, 0, 0);
-        JobRecord job = JobRecord.newJob(newId('j'), channel, priority, semaphore.lastSeq(), payload, idempotencyKey, traceparent, now);
+        JobRecord job = JobRecord.newJob(newId('j'), j.channel(), j.priority(), semaphore.lastSeq(), j.payload(),
+                j.idempotencyKey(), traceparent, now);
         ledger.save(job);
         if (semaphore.config().delivery().isWebhook()) {
             dispatch(0, null);
             job = ledger.job(job.id()).orElseThrow();
         }
-        ledger.save(semaphore);
         effects.markClaimable();
-        effects.changed(new Effects.Queued(AcquireMode.JOB, job.id(), channel));
+        effects.changed(new Effects.Queued(AcquireMode.JOB, job.id(), j.channel()));
         return new Enqueued(job, true, positionOfNewest(job));
     }
 
@@ -452,20 +474,57 @@ public final class SemaphoreMachine {
 
     /** The job's attempt succeeded: its permit is freed. Idempotent for a completed job. */
     public void complete(String jobId, String permitId) {
-        JobRecord job = attemptOf(jobId, permitId, true);
+        if (end(new Attempt(jobId, permitId))) {
+            dispatch(0, null);
+            ledger.save(semaphore);
+        }
+    }
+
+    /** One attempt to end: the job, and the permit its holder was granted (null: whichever it holds). */
+    public record Attempt(String jobId, String permitId) {}
+
+    /**
+     * {@link #complete} for each attempt in turn, in one operation. A refused completion (its
+     * lease expired, an unknown job, one that is not inflight) writes nothing, so it does not
+     * keep the others from completing: the refusal is returned in its place.
+     *
+     * @return for each attempt, in order, null when completed (or already completed), else why not
+     * @throws SluiceException {@code not_found} when the semaphore does not exist (nothing is completed)
+     */
+    public List<SluiceException> completeEach(List<Attempt> attempts) {
+        current();
+        List<SluiceException> refusals = new ArrayList<>(attempts.size());
+        boolean freed = false;
+        for (Attempt a : attempts) {
+            try {
+                freed |= end(a);
+                refusals.add(null);
+            } catch (SluiceException refused) {
+                refusals.add(refused);
+            }
+        }
+        if (freed) {
+            dispatch(0, null);   // once for all the permits freed: the same grants as after each, in the same order
+            ledger.save(semaphore);
+        }
+        return refusals;
+    }
+
+    /** Completes one attempt, short of granting the permit it frees; false if the job was already completed. */
+    private boolean end(Attempt a) {
+        JobRecord job = attemptOf(a.jobId(), a.permitId(), true);
         if (job == null) {
-            return;
+            return false;
         }
         PermitRecord permit = ledger.permit(job.permitId()).orElseThrow();
         if (permit.isExpiredAt(now)) {
-            throw leaseExpired(jobId);   // the lease timer reclaims it; a refusal writes nothing
+            throw leaseExpired(a.jobId());   // the lease timer reclaims it; a refusal writes nothing
         }
         free(permit);
-        effects.changed(new Effects.AttemptEnded(jobId, AttemptOutcome.COMPLETED, permit, job.traceparent(), now));
+        effects.changed(new Effects.AttemptEnded(a.jobId(), AttemptOutcome.COMPLETED, permit, job.traceparent(), now));
         ledger.save(job.finished(JobState.COMPLETED, null, now));
         semaphore = semaphore.counted(0, -1, 0);
-        dispatch(0, null);
-        ledger.save(semaphore);
+        return true;
     }
 
     /** The job's attempt failed: its permit is freed and the retry policy applies. */

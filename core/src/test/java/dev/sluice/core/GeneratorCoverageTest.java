@@ -47,6 +47,7 @@ class GeneratorCoverageTest {
                 "HEARTBEAT", "HEARTBEAT:LEASE_EXPIRED", "HEARTBEAT:NOT_FOUND", "tick:lease-expired",
                 // jobs
                 "enqueue:repeated-key", "COMPLETE", "COMPLETE:LEASE_EXPIRED", "COMPLETE:CONFLICT",
+                "complete-each:several-completed", "complete-each:some-refused", "grant:waiter-by-COMPLETE_EACH",
                 "fail:retry-with-backoff", "fail:DEADLETTER", "fail:DROP", "fail:SUSPEND",
                 "tick:job-lease-expired->DEAD", "tick:job-lease-expired->WAITING", "HEARTBEAT_JOB",
                 "REQUEUE", "RESCHEDULE", "CANCEL", "REQUEUE:CONFLICT", "redrive:original", "redrive:back", "PURGE",

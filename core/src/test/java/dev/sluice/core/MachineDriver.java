@@ -60,7 +60,7 @@ final class MachineDriver {
     enum Kind {
         PUT, SET_LIMIT, SET_CHANNEL_LIMIT, PAUSE, RESUME, PAUSE_CHANNEL, RESUME_CHANNEL, DELETE,
         TRY, WAIT, END_WAIT, ABANDON_WAIT, HEARTBEAT, RELEASE,
-        ENQUEUE, CLAIM, COMPLETE, FAIL, HEARTBEAT_JOB, REQUEUE, RESCHEDULE, CANCEL, REDRIVE, PURGE,
+        ENQUEUE, CLAIM, COMPLETE, COMPLETE_EACH, FAIL, HEARTBEAT_JOB, REQUEUE, RESCHEDULE, CANCEL, REDRIVE, PURGE,
         DELIVERED, DELIVERY_FAILED, DELETE_JOB, DELETE_DEAD, FORWARD_DONE, ACCEPT_FORWARD,
         TICK, ADVANCE
     }
@@ -68,7 +68,7 @@ final class MachineDriver {
     /** Operations after which the queue has been dispatched, when they changed anything. */
     private static final Set<Kind> DISPATCHING = Set.of(Kind.PUT, Kind.SET_LIMIT, Kind.SET_CHANNEL_LIMIT, Kind.PAUSE,
             Kind.RESUME, Kind.PAUSE_CHANNEL, Kind.RESUME_CHANNEL, Kind.TRY, Kind.WAIT, Kind.ABANDON_WAIT, Kind.RELEASE, Kind.ENQUEUE,
-            Kind.COMPLETE, Kind.FAIL, Kind.REQUEUE, Kind.RESCHEDULE, Kind.CANCEL, Kind.REDRIVE, Kind.PURGE, Kind.TICK,
+            Kind.COMPLETE, Kind.COMPLETE_EACH, Kind.FAIL, Kind.REQUEUE, Kind.RESCHEDULE, Kind.CANCEL, Kind.REDRIVE, Kind.PURGE, Kind.TICK,
             Kind.DELIVERY_FAILED, Kind.ACCEPT_FORWARD);
 
     /** Weights of a sequence that mixes every operation. */
@@ -90,6 +90,7 @@ final class MachineDriver {
             Map.entry(Kind.ENQUEUE, 10),
             Map.entry(Kind.CLAIM, 8),
             Map.entry(Kind.COMPLETE, 6),
+            Map.entry(Kind.COMPLETE_EACH, 3),
             Map.entry(Kind.FAIL, 6),
             Map.entry(Kind.HEARTBEAT_JOB, 3),
             Map.entry(Kind.REQUEUE, 2),
@@ -120,7 +121,8 @@ final class MachineDriver {
             Map.entry(Kind.RELEASE, 3),
             Map.entry(Kind.ENQUEUE, 14),
             Map.entry(Kind.CLAIM, 1),
-            Map.entry(Kind.COMPLETE, 5),
+            Map.entry(Kind.COMPLETE, 4),
+            Map.entry(Kind.COMPLETE_EACH, 1),
             Map.entry(Kind.FAIL, 3),
             Map.entry(Kind.HEARTBEAT_JOB, 2),
             Map.entry(Kind.REQUEUE, 1),
@@ -167,6 +169,7 @@ final class MachineDriver {
             Map.entry(Kind.ENQUEUE, 12),
             Map.entry(Kind.CLAIM, 10),
             Map.entry(Kind.COMPLETE, 7),
+            Map.entry(Kind.COMPLETE_EACH, 4),
             Map.entry(Kind.FAIL, 8),
             Map.entry(Kind.HEARTBEAT_JOB, 4),
             Map.entry(Kind.REQUEUE, 3),
@@ -336,6 +339,7 @@ final class MachineDriver {
             case ENQUEUE -> enqueue();
             case CLAIM -> claim();
             case COMPLETE -> complete();
+            case COMPLETE_EACH -> completeEach();
             case FAIL -> failJob();
             case HEARTBEAT_JOB -> heartbeatJob();
             case REQUEUE, RESCHEDULE -> moveBack(op.kind() == Kind.REQUEUE);
@@ -951,6 +955,51 @@ final class MachineDriver {
         JobRecord before = pre.jobs().get(jobId);
         assertThat(ledger.jobs.get(jobId)).isEqualTo(before.finished(JobState.COMPLETED, null, now));
         assertThat(ledger.permits).doesNotContainKey(before.permitId());
+    }
+
+    /**
+     * Up to three completions in one operation, the same job perhaps more than once: each is
+     * refused as its own complete would be before the step, or completes; a job completed earlier
+     * in the list completes again as a no-op.
+     */
+    private void completeEach() {
+        List<SemaphoreMachine.Attempt> attempts = new ArrayList<>();
+        for (int i = 1 + args.nextInt(3); i > 0; i--) {
+            String jobId = attemptJobId();
+            attempts.add(new SemaphoreMachine.Attempt(jobId, permitOfJob(jobId)));
+        }
+        step.note = attempts.toString();
+        List<SluiceException> refusals = call(() -> machine.completeEach(attempts));
+        if (!exists()) {
+            expectRefused(ProblemCode.NOT_FOUND);
+            return;
+        }
+        expectDone();
+        assertThat(refusals).hasSameSizeAs(attempts);
+        Set<String> completed = new java.util.HashSet<>();
+        for (int i = 0; i < attempts.size(); i++) {
+            SemaphoreMachine.Attempt a = attempts.get(i);
+            ProblemCode expected = completed.contains(a.jobId()) ? null : attemptRefusal(a.jobId(), a.permitId(), true);
+            if (expected == ProblemCode.INTERNAL) {
+                expected = null;   // completed before the step: a no-op
+            }
+            SluiceException refused = refusals.get(i);
+            assertThat(refused == null ? null : refused.code()).as("completion %d of %s", i, attempts).isEqualTo(expected);
+            if (expected == null) {
+                completed.add(a.jobId());
+                JobRecord before = pre.jobs().get(a.jobId());
+                assertThat(ledger.jobs.get(a.jobId()).state()).isEqualTo(JobState.COMPLETED);
+                if (before.permitId() != null) {
+                    assertThat(ledger.permits).doesNotContainKey(before.permitId());
+                }
+            }
+        }
+        if (completed.size() > 1) {
+            event("complete-each:several-completed");
+        }
+        if (completed.size() < attempts.size()) {
+            event("complete-each:some-refused");
+        }
     }
 
     private void failJob() {

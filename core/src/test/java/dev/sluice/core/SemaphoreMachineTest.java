@@ -451,6 +451,48 @@ class SemaphoreMachineTest {
     @Nested
     class Jobs {
         @Test
+        void aBatchEnqueuesInOrderAndAKeyRepeatedInItReturnsTheJobItsFirstUseMade() {
+            create(2);
+            List<Enqueued> batch = m().enqueueEach(List.of(
+                    new SemaphoreMachine.NewJob("{\"n\":1}", "default", 0, "k1"),
+                    new SemaphoreMachine.NewJob("{\"n\":2}", "default", 0, null),
+                    new SemaphoreMachine.NewJob("{\"n\":3}", "default", 0, "k1")), null);
+            assertThat(batch).extracting(Enqueued::created).containsExactly(true, true, false);
+            assertThat(batch).extracting(Enqueued::position).containsExactly(1L, 2L, 1L);
+            assertThat(batch.get(2).job()).isEqualTo(batch.get(0).job());
+            assertThat(last.view().waiting()).isEqualTo(2);
+            assertThat(claim(5)).containsExactly(batch.get(0).job().id(), batch.get(1).job().id());
+        }
+
+        @Test
+        void aBatchCompletionCompletesEachItCanAndSaysWhyNotForTheOthers() {
+            create(2);
+            String a = enqueue("default");
+            String b = enqueue("default");
+            String waiting = enqueue("default");
+            List<Claimed> claimed = m().claim(2, null);
+            LedgerState before = LedgerState.of(ledger);
+            List<SluiceException> refusals = m().completeEach(List.of(
+                    new SemaphoreMachine.Attempt(a, claimed.get(0).permit().id()),
+                    new SemaphoreMachine.Attempt(b, "p-stale"),
+                    new SemaphoreMachine.Attempt("j-unknown", null),
+                    new SemaphoreMachine.Attempt(waiting, null),
+                    new SemaphoreMachine.Attempt(a, null)));
+            assertThat(refusals).extracting(r -> r == null ? null : r.code())
+                    .containsExactly(null, ProblemCode.LEASE_EXPIRED, ProblemCode.NOT_FOUND, ProblemCode.CONFLICT, null);
+            assertThat(ledger.jobs.get(a).state()).isEqualTo(JobState.COMPLETED);
+            assertThat(ledger.jobs.get(b)).isEqualTo(before.jobs().get(b));
+            assertThat(ledger.permits).doesNotContainKey(claimed.get(0).permit().id()).containsKey(claimed.get(1).permit().id());
+            assertThat(last.view().inUse()).isEqualTo(1);
+            assertThat(claim(1)).as("the permit freed serves the next claim").containsExactly(waiting);
+        }
+
+        @Test
+        void aBatchCompletionOnNoSemaphoreIsNotFound() {
+            assertRefused(() -> m().completeEach(List.of(new SemaphoreMachine.Attempt("j1", null))), ProblemCode.NOT_FOUND);
+        }
+
+        @Test
         void aRetryWaitsOutABackoffThatGrowsAndIsCapped() {
             RetryPolicy retry = new RetryPolicy(10, Duration.ofSeconds(1), Duration.ofSeconds(4), OnExhausted.DEADLETTER, null);
             create(config(1, null, retry, null));

@@ -1,9 +1,11 @@
 package dev.sluice.server.jobs;
 
 import dev.sluice.core.Claimed;
+import dev.sluice.core.Enqueued;
 import dev.sluice.core.Limits;
 import dev.sluice.core.Names;
 import dev.sluice.core.ProblemCode;
+import dev.sluice.core.SemaphoreMachine;
 import dev.sluice.core.SluiceException;
 import dev.sluice.core.job.JobRecord;
 import dev.sluice.core.job.JobState;
@@ -44,7 +46,9 @@ public final class JobRoutes {
     public void register(RoutesConfig routes) {
         String jobs = "/v1/semaphores/{name}/jobs";
         routes.post(jobs, this::enqueue);
+        routes.post(jobs + "/batch", this::enqueueBatch);
         routes.post(jobs + "/claim", this::claim);
+        routes.post(jobs + "/complete", this::completeBatch);
         routes.get(jobs, this::list);
         routes.delete(jobs, this::purge);
         routes.get(jobs + "/{id}", this::get);
@@ -58,22 +62,30 @@ public final class JobRoutes {
         routes.post("/v1/semaphores/{name}/dead-letters/redrive", this::redrive);
     }
 
-    private void enqueue(Context ctx) {
-        String name = Params.semaphore(ctx);
-        JsonNode body = Json.body(ctx);
-        Fields.onlyKnown(body, "job", Set.of("payload", "channel", "priority", "idempotencyKey"));
+    private SemaphoreMachine.NewJob newJob(JsonNode body, String what) {
+        if (!body.isObject()) {
+            throw SluiceException.invalid(what + " must be a JSON object");
+        }
+        Fields.onlyKnown(body, what, Set.of("payload", "channel", "priority", "idempotencyKey"));
         if (!body.has("payload")) {
-            throw SluiceException.invalid("payload is required (any JSON value)");
+            throw SluiceException.invalid("payload is required (any JSON value)" + ("job".equals(what) ? "" : " in " + what));
         }
         String payload = body.get("payload").toString();
         int size = payload.getBytes(StandardCharsets.UTF_8).length;
         if (size > maxPayloadBytes) {
             throw new SluiceException(ProblemCode.PAYLOAD_TOO_LARGE,
-                    "payload is " + size + " bytes; the limit is " + maxPayloadBytes);
+                    "payload " + ("job".equals(what) ? "" : "of " + what + " ") + "is " + size + " bytes; the limit is " + maxPayloadBytes);
         }
         String channel = Names.channel(Fields.string(body, "channel", Limits.MAX_CHANNEL_LENGTH));
         Integer priority = Fields.integer(body, "priority", -Limits.MAX_PRIORITY, Limits.MAX_PRIORITY);
         String key = Fields.string(body, "idempotencyKey", Limits.MAX_IDEMPOTENCY_KEY_LENGTH);
+        return new SemaphoreMachine.NewJob(payload, channel, priority == null ? 0 : priority, key);
+    }
+
+    private void enqueue(Context ctx) {
+        String name = Params.semaphore(ctx);
+        SemaphoreMachine.NewJob job = newJob(Json.body(ctx), "job");
+        String key = job.idempotencyKey();
         String header = ctx.header("Idempotency-Key");
         if (header != null) {
             if (header.isEmpty() || header.length() > Limits.MAX_IDEMPOTENCY_KEY_LENGTH) {
@@ -87,12 +99,52 @@ public final class JobRoutes {
         }
         String idempotencyKey = key;
         String traceparent = TraceContext.traceparent(ctx.header(TraceContext.HEADER));
-        Async.respond(ctx, engine.apply(name, m -> m.enqueue(payload, channel, priority == null ? 0 : priority, idempotencyKey, traceparent)),
+        Async.respond(ctx, engine.apply(name, m -> m.enqueue(job.payload(), job.channel(), job.priority(), idempotencyKey, traceparent)),
                 (c, e) -> {
                     ObjectNode n = Views.job(name, e.job(), e.position());
                     n.put("position", e.position());
                     Json.send(c, e.created() ? 202 : 200, n);
                 });
+    }
+
+    /**
+     * Enqueues several jobs in one operation, in the order given: all of them or, when one is
+     * refused, none. Each answers as its own enqueue would, without the payload.
+     */
+    private void enqueueBatch(Context ctx) {
+        String name = Params.semaphore(ctx);
+        if (ctx.header("Idempotency-Key") != null) {
+            throw SluiceException.invalid("a batch takes no Idempotency-Key header: give each job its idempotencyKey");
+        }
+        JsonNode body = Json.body(ctx);
+        Fields.onlyKnown(body, "batch body", Set.of("jobs"));
+        List<SemaphoreMachine.NewJob> batch = new ArrayList<>();
+        for (JsonNode job : batchOf(body, "jobs")) {
+            batch.add(newJob(job, "jobs[" + batch.size() + "]"));
+        }
+        String traceparent = TraceContext.traceparent(ctx.header(TraceContext.HEADER));
+        Async.respond(ctx, engine.apply(name, m -> m.enqueueEach(batch, traceparent)),
+                (c, enqueued) -> {
+                    ObjectNode n = Json.object();
+                    ArrayNode jobs = n.putArray("jobs");
+                    for (Enqueued e : enqueued) {
+                        ObjectNode job = jobs.addObject();
+                        job.put("jobId", e.job().id());
+                        job.put("state", e.job().state().wireName());
+                        job.put("position", e.position());
+                        job.put("created", e.created());
+                    }
+                    Json.send(c, enqueued.stream().anyMatch(Enqueued::created) ? 202 : 200, n);
+                });
+    }
+
+    /** The array of a batch request: 1 to {@link Limits#MAX_BATCH} elements. */
+    private static JsonNode batchOf(JsonNode body, String field) {
+        JsonNode array = body.get(field);
+        if (array == null || !array.isArray() || array.isEmpty() || array.size() > Limits.MAX_BATCH) {
+            throw SluiceException.invalid(field + " must be an array of 1 to " + Limits.MAX_BATCH + " elements");
+        }
+        return array;
     }
 
     private void claim(Context ctx) {
@@ -209,6 +261,45 @@ public final class JobRoutes {
             m.complete(id, permitId);
             return true;
         }), (c, ignored) -> c.status(204));
+    }
+
+    /**
+     * Completes several claimed jobs in one operation. Each is completed or refused on its own, as
+     * its own {@code complete} would be: a refusal (lease expired, unknown job) leaves the others done.
+     */
+    private void completeBatch(Context ctx) {
+        String name = Params.semaphore(ctx);
+        JsonNode body = Json.body(ctx);
+        Fields.onlyKnown(body, "complete body", Set.of("jobs"));
+        List<SemaphoreMachine.Attempt> attempts = new ArrayList<>();
+        for (JsonNode job : batchOf(body, "jobs")) {
+            String what = "jobs[" + attempts.size() + "]";
+            if (!job.isObject()) {
+                throw SluiceException.invalid(what + " must be an object {jobId, permitId?}");
+            }
+            Fields.onlyKnown(job, what, Set.of("jobId", "permitId"));
+            String id = Fields.string(job, "jobId", 64);
+            if (id == null || !Params.isId(id)) {
+                throw SluiceException.invalid(what + ".jobId must be a job id");
+            }
+            attempts.add(new SemaphoreMachine.Attempt(id, Fields.string(job, "permitId", 64)));
+        }
+        Async.respond(ctx, engine.apply(name, m -> m.completeEach(attempts)), (c, refusals) -> {
+            ObjectNode n = Json.object();
+            ArrayNode results = n.putArray("results");
+            for (int i = 0; i < attempts.size(); i++) {
+                ObjectNode r = results.addObject();
+                r.put("jobId", attempts.get(i).jobId());
+                SluiceException refused = refusals.get(i);
+                if (refused == null) {
+                    r.put("outcome", "completed");
+                } else {
+                    r.put("outcome", refused.code().wireName());
+                    r.put("detail", refused.getMessage());
+                }
+            }
+            Json.send(c, 200, n);
+        });
     }
 
     private void fail(Context ctx) {
