@@ -209,25 +209,40 @@ public final class Job {
         }
         transport.send("POST", path + action, body, null).whenComplete((r, err) -> {
             SluiceException e = err == null ? null : Transport.unwrap(err);
-            boolean definitive = e == null || e instanceof LeaseExpiredException || e instanceof NotFoundException
-                    || e instanceof ConflictException;
-            synchronized (lock) {
-                settling = null;
-                settled |= definitive;
-            }
+            settled(e);
             if (e == null) {
-                lease.stop();
                 f.complete(null);
             } else {
-                if (e instanceof LeaseExpiredException || e instanceof NotFoundException) {
-                    lease.markLost(e);
-                } else if (definitive) {
-                    lease.stop();
-                }
                 f.completeExceptionally(e);
             }
         });
         return f;
+    }
+
+    /**
+     * What an answer to settling this job means for it: settled when it was done, or when the
+     * server refused it for good (the lease was lost, the job is gone or in another state); a
+     * failure to reach the server leaves it unsettled, its lease kept.
+     */
+    void settled(SluiceException e) {
+        boolean definitive = e == null || e instanceof LeaseExpiredException || e instanceof NotFoundException
+                || e instanceof ConflictException;
+        synchronized (lock) {
+            settling = null;
+            settled |= definitive;
+        }
+        if (e instanceof LeaseExpiredException || e instanceof NotFoundException) {
+            lease.markLost(e);
+        } else if (definitive) {
+            lease.stop();
+        }
+    }
+
+    /** The body of this attempt in a batch completion. */
+    ObjectNode completion() {
+        ObjectNode n = attemptBody();
+        n.put("jobId", jobId);
+        return n;
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.sluice.client;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -352,6 +353,106 @@ public final class Semaphore {
             body.put("idempotencyKey", options.idempotencyKey());
         }
         return transport.send("POST", path + "/jobs", body, null).thenApply(r -> JobRef.from(r.body(), r.status()));
+    }
+
+    /**
+     * Enqueues up to 100 jobs in one request and one transaction, in the order given: all of them,
+     * or none when one is refused. Far cheaper per job than {@link #submit} one by one.
+     *
+     * @param payloads each job's payload, serialized as by {@link #submit(Object)}
+     * @return what each enqueue answered, in the order given
+     * @throws InvalidArgumentException  a job was refused (none was enqueued), or more than 100
+     * @throws PayloadTooLargeException  a payload, or the whole request, is over the server's limit
+     * @throws SluiceTransportException  no answer: the jobs may or may not have been enqueued
+     */
+    public List<JobRef> submitAll(List<?> payloads) {
+        return submitAll(payloads, SubmitOptions.defaults());
+    }
+
+    /**
+     * {@link #submitAll(List)} with the channel and priority of {@code options} for every job. An
+     * idempotency key names one job, so a batch's options may not carry one.
+     */
+    public List<JobRef> submitAll(List<?> payloads, SubmitOptions options) {
+        return Transport.await(submitAllAsync(payloads, options));
+    }
+
+    public CompletableFuture<List<JobRef>> submitAllAsync(List<?> payloads, SubmitOptions options) {
+        Objects.requireNonNull(payloads, "payloads");
+        Objects.requireNonNull(options, "options");
+        if (options.idempotencyKey() != null) {
+            throw new IllegalArgumentException("an idempotency key names one job: submit keyed jobs one by one");
+        }
+        ObjectNode body = transport.object();
+        var jobs = body.putArray("jobs");
+        for (Object payload : payloads) {
+            ObjectNode job = jobs.addObject();
+            if (payload == null) {
+                job.putNull("payload");
+            } else {
+                job.set("payload", payload instanceof JsonNode node ? node : transport.mapper.valueToTree(payload));
+            }
+            if (options.channel() != null) {
+                job.put("channel", options.channel());
+            }
+            if (options.priority() != null) {
+                job.put("priority", options.priority().intValue());
+            }
+        }
+        return transport.send("POST", path + "/jobs/batch", body, null).thenApply(r -> {
+            List<JobRef> refs = new ArrayList<>();
+            JsonNode arr = Json.field(r.body(), "jobs");
+            if (arr != null && arr.isArray()) {
+                for (JsonNode n : arr.values()) {
+                    refs.add(new JobRef(Json.required(n, "jobId", r.status()), JobState.fromWire(Json.string(n, "state")),
+                            Json.longInteger(n, "position"), n.path("created").isBoolean() && !n.path("created").asBoolean()));
+                }
+            }
+            return List.copyOf(refs);
+        });
+    }
+
+    /**
+     * Completes up to 100 claimed jobs of this semaphore in one request and one transaction. Each
+     * is completed or refused on its own, as by its {@link Job#complete()}: a refusal (its lease
+     * was lost, it is gone) leaves the others completed, and the job settled and lost.
+     *
+     * @return the jobs that were refused, with why; empty when all were completed
+     * @throws SluiceException the request failed: no job was completed, all are still unsettled
+     */
+    public Map<Job, SluiceException> completeAll(List<Job> jobs) {
+        return Transport.await(completeAllAsync(jobs));
+    }
+
+    public CompletableFuture<Map<Job, SluiceException>> completeAllAsync(List<Job> jobs) {
+        Objects.requireNonNull(jobs, "jobs");
+        ObjectNode body = transport.object();
+        var array = body.putArray("jobs");
+        for (Job job : jobs) {
+            if (!job.semaphore().equals(name)) {
+                throw new IllegalArgumentException(job + " is not a job of " + name);
+            }
+            array.add(job.completion());
+        }
+        return transport.send("POST", path + "/jobs/complete", body, null).thenApply(r -> {
+            JsonNode results = Json.field(r.body(), "results");
+            if (results == null || !results.isArray() || results.size() != jobs.size()) {
+                throw new SluiceException(Problem.of(ProblemCode.INVALID_RESPONSE, r.status(),
+                        "the server answered a batch completion of " + jobs.size() + " jobs with no result for each"));
+            }
+            Map<Job, SluiceException> refused = new LinkedHashMap<>();
+            for (int i = 0; i < jobs.size(); i++) {
+                JsonNode result = results.get(i);
+                String outcome = Json.string(result, "outcome");
+                SluiceException e = "completed".equals(outcome) ? null : SluiceException.of(Problem.of(
+                        outcome == null ? ProblemCode.INVALID_RESPONSE : outcome, r.status(), Json.string(result, "detail")));
+                jobs.get(i).settled(e);
+                if (e != null) {
+                    refused.put(jobs.get(i), e);
+                }
+            }
+            return refused;
+        });
     }
 
     /**
