@@ -224,6 +224,13 @@ public final class Harness {
             cell("async", "sluice", "limit " + plan.limit(), clients, "jobs", "enqueue + claim + complete", false,
                     () -> Load.run(clients, plan.warmup(), plan.measure(), c -> jobs(sluice.connect(), name, null)));
         }
+        for (int clients : plan.clients()) {
+            String name = "ab-" + clients;
+            sluice.semaphore(name, plan.limit());
+            cell("async", "sluice", "batches of " + BATCH + ", limit " + plan.limit(), clients, "jobs",
+                    "enqueue " + BATCH + " + claim " + BATCH + " + complete " + BATCH, false,
+                    () -> Load.run(clients, plan.warmup(), plan.measure(), c -> jobBatches(sluice.connect(), name)));
+        }
         for (int clients : plan.handoffClients()) {
             String name = "ig-" + clients;
             sluice.semaphore(name, plan.contendedLimit());
@@ -258,6 +265,36 @@ public final class Harness {
                     latency.recordValue((System.nanoTime() - start) / 1_000);
                 }
                 return 1;
+            }
+
+            @Override
+            public void close() throws Exception {
+                client.close();
+            }
+        };
+    }
+
+    /** Jobs per request in the batched async cycle. */
+    static final int BATCH = 10;
+
+    /**
+     * The async cycle in batches, as a high-rate producer and worker would run it: enqueues
+     * {@link #BATCH} jobs in one request, claims up to as many (long-poll), completes those
+     * claimed in one request. Latency is the whole cycle's.
+     */
+    private static Loop jobBatches(SluiceSubject.HttpClient client, String name) {
+        return new Loop() {
+            @Override
+            public int once(Recorder latency) throws Exception {
+                long start = System.nanoTime();
+                client.enqueueBatch(name, BATCH);
+                List<String[]> claimed = client.claim(name, BATCH, CLAIM_WAIT);
+                if (claimed.isEmpty()) {
+                    return 0;
+                }
+                client.completeBatch(name, claimed);
+                latency.recordValue((System.nanoTime() - start) / 1_000);
+                return claimed.size();
             }
 
             @Override

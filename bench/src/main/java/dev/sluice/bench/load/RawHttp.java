@@ -7,6 +7,8 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A minimal blocking HTTP/1.1 client over one keep-alive connection, as a load generator uses
@@ -102,14 +104,23 @@ public final class RawHttp implements AutoCloseable {
 
     /** The string value of a top-level-looking {@code "field":"value"} in a JSON body, or null. */
     public static String field(String json, String field) {
+        List<String> all = fields(json, field);
+        return all.isEmpty() ? null : all.getFirst();
+    }
+
+    /** The string values of every {@code "field":"value"} in a JSON body, in order. */
+    public static List<String> fields(String json, String field) {
         String key = "\"" + field + "\":\"";
-        int i = json.indexOf(key);
-        if (i < 0) {
-            return null;
+        List<String> values = new ArrayList<>();
+        for (int i = json.indexOf(key); i >= 0; i = json.indexOf(key, i + 1)) {
+            int from = i + key.length();
+            int to = json.indexOf('"', from);
+            if (to < 0) {
+                break;
+            }
+            values.add(json.substring(from, to));
         }
-        int from = i + key.length();
-        int to = json.indexOf('"', from);
-        return to < 0 ? null : json.substring(from, to);
+        return values;
     }
 
     @Override

@@ -6,6 +6,8 @@ import dev.sluice.server.SluiceServer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One Sluice node, in this JVM, on the durable embedded store in a data directory of the harness,
@@ -96,6 +98,42 @@ public final class SluiceSubject implements Subject {
                     "{\"max\":1,\"wait\":\"" + wait + "\"}"), 200).body();
             String job = RawHttp.field(body, "jobId");
             return job == null ? null : new String[] {job, RawHttp.field(body, "permitId")};
+        }
+
+        /** Enqueues {@code count} small jobs in one request. */
+        public void enqueueBatch(String semaphore, int count) throws IOException {
+            StringBuilder body = new StringBuilder("{\"jobs\":[");
+            for (int i = 0; i < count; i++) {
+                body.append(i == 0 ? "" : ",").append("{\"payload\":{\"order\":").append(i).append("}}");
+            }
+            expect(http.send("POST", "/v1/semaphores/" + semaphore + "/jobs/batch", body.append("]}").toString()), 202);
+        }
+
+        /** Claims up to {@code max} jobs, waiting up to {@code wait} for the first; each as {jobId, permitId}. */
+        public List<String[]> claim(String semaphore, int max, Duration wait) throws IOException {
+            String body = expect(http.send("POST", "/v1/semaphores/" + semaphore + "/jobs/claim",
+                    "{\"max\":" + max + ",\"wait\":\"" + wait + "\"}"), 200).body();
+            List<String> jobs = RawHttp.fields(body, "jobId");
+            List<String> permits = RawHttp.fields(body, "permitId");
+            List<String[]> claimed = new ArrayList<>(jobs.size());
+            for (int i = 0; i < jobs.size(); i++) {
+                claimed.add(new String[] {jobs.get(i), permits.get(i)});
+            }
+            return claimed;
+        }
+
+        /** Completes claimed jobs ({jobId, permitId} each) in one request. */
+        public void completeBatch(String semaphore, List<String[]> claimed) throws IOException {
+            StringBuilder body = new StringBuilder("{\"jobs\":[");
+            for (String[] c : claimed) {
+                body.append(body.length() > 9 ? "," : "").append("{\"jobId\":\"").append(c[0])
+                        .append("\",\"permitId\":\"").append(c[1]).append("\"}");
+            }
+            String answer = expect(http.send("POST", "/v1/semaphores/" + semaphore + "/jobs/complete",
+                    body.append("]}").toString()), 200).body();
+            if (RawHttp.fields(answer, "outcome").stream().anyMatch(o -> !o.equals("completed"))) {
+                throw new IOException("a job of the batch was not completed: " + answer);
+            }
         }
 
         public void complete(String semaphore, String[] claimed) throws IOException {
