@@ -37,7 +37,8 @@ public final class Access {
         needs(Action.MANAGE, "PUT " + s, "PATCH " + s, "DELETE " + s, "POST " + s + "/pause", "POST " + s + "/resume",
                 "POST " + s + "/dead-letters/redrive", "DELETE " + s + "/jobs", "DELETE " + s + "/jobs/{id}");
         needs(Action.USE, "POST " + s + "/permits", "POST " + s + "/permits/{id}/heartbeat", "DELETE " + s + "/permits/{id}",
-                "POST " + s + "/jobs", "POST " + s + "/jobs/claim", "POST " + s + "/jobs/{id}/complete",
+                "POST " + s + "/jobs", "POST " + s + "/jobs/batch", "POST " + s + "/jobs/claim", "POST " + s + "/jobs/complete",
+                "POST " + s + "/jobs/{id}/complete",
                 "POST " + s + "/jobs/{id}/fail", "POST " + s + "/jobs/{id}/heartbeat");
         needs(Action.MANAGE_OR_USE, "GET " + s, "GET " + s + "/jobs", "GET " + s + "/jobs/{id}", "GET " + s + "/events",
                 "GET " + s + "/channels",

@@ -81,6 +81,11 @@ class AccessMatrixTest {
             new Endpoint("heartbeat permit", Action.USE, 200, f -> new Req("POST", f.s() + "/permits/" + f.permit() + "/heartbeat", null)),
             new Endpoint("release", Action.USE, 204, f -> new Req("DELETE", f.s() + "/permits/" + f.permit(), null)),
             new Endpoint("enqueue", Action.USE, 202, f -> new Req("POST", f.s() + "/jobs", j("{'payload':{'a':1}}"))),
+            new Endpoint("enqueue batch", Action.USE, 202, f -> new Req("POST", f.s() + "/jobs/batch", j("{'jobs':[{'payload':1},{'payload':2}]}"))),
+            new Endpoint("complete batch", Action.USE, 200, f -> {
+                String[] job = f.inflightJob();
+                return new Req("POST", f.s() + "/jobs/complete", j("{'jobs':[{'jobId':'" + job[0] + "','permitId':'" + job[1] + "'}]}"));
+            }),
             new Endpoint("claim", Action.USE, 200, f -> {
                 f.waitingJob();
                 return new Req("POST", f.s() + "/jobs/claim", null);
