@@ -12,7 +12,6 @@ import dev.sluice.store.Due;
 import dev.sluice.store.Peers;
 import dev.sluice.store.Queries;
 import dev.sluice.store.Store;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -142,7 +141,7 @@ public final class Engine {
     private final Store store;
     private final Clock clock;
     /** Permit and job ids are capabilities: unguessable. */
-    private final SecureRandom random = new SecureRandom();
+    private final SecureBits random = new SecureBits();
     private final List<Consumer<Committed>> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<Committed>> orderedListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<Refused>> refusalListeners = new CopyOnWriteArrayList<>();
