@@ -338,17 +338,7 @@ public final class Semaphore {
     public CompletableFuture<JobRef> submitAsync(Object payload, SubmitOptions options) {
         Objects.requireNonNull(options, "options");
         ObjectNode body = transport.object();
-        if (payload == null) {
-            body.putNull("payload");
-        } else {
-            body.set("payload", payload instanceof JsonNode node ? node : transport.mapper.valueToTree(payload));
-        }
-        if (options.channel() != null) {
-            body.put("channel", options.channel());
-        }
-        if (options.priority() != null) {
-            body.put("priority", options.priority().intValue());
-        }
+        putJob(body, payload, options);
         if (options.idempotencyKey() != null) {
             body.put("idempotencyKey", options.idempotencyKey());
         }
@@ -386,18 +376,7 @@ public final class Semaphore {
         ObjectNode body = transport.object();
         var jobs = body.putArray("jobs");
         for (Object payload : payloads) {
-            ObjectNode job = jobs.addObject();
-            if (payload == null) {
-                job.putNull("payload");
-            } else {
-                job.set("payload", payload instanceof JsonNode node ? node : transport.mapper.valueToTree(payload));
-            }
-            if (options.channel() != null) {
-                job.put("channel", options.channel());
-            }
-            if (options.priority() != null) {
-                job.put("priority", options.priority().intValue());
-            }
+            putJob(jobs.addObject(), payload, options);
         }
         return transport.send("POST", path + "/jobs/batch", body, null).thenApply(r -> {
             List<JobRef> refs = new ArrayList<>();
@@ -410,6 +389,21 @@ public final class Semaphore {
             }
             return List.copyOf(refs);
         });
+    }
+
+    /** A job's payload (serialized with the client's mapper), channel and priority, into {@code job}. */
+    private void putJob(ObjectNode job, Object payload, SubmitOptions options) {
+        if (payload == null) {
+            job.putNull("payload");
+        } else {
+            job.set("payload", payload instanceof JsonNode node ? node : transport.mapper.valueToTree(payload));
+        }
+        if (options.channel() != null) {
+            job.put("channel", options.channel());
+        }
+        if (options.priority() != null) {
+            job.put("priority", options.priority().intValue());
+        }
     }
 
     /**
