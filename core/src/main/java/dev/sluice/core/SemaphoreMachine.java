@@ -484,9 +484,10 @@ public final class SemaphoreMachine {
     public record Attempt(String jobId, String permitId) {}
 
     /**
-     * {@link #complete} for each attempt in turn, in one operation. A refused completion (its
-     * lease expired, an unknown job, one that is not inflight) writes nothing, so it does not
-     * keep the others from completing: the refusal is returned in its place.
+     * {@link #complete} for each attempt in turn, in one operation; the permits freed are granted
+     * once all are completed (so a job that waited until then is not one this list can complete).
+     * A refused completion (its lease expired, an unknown job, one that is not inflight) writes
+     * nothing, so it does not keep the others from completing: the refusal is returned in its place.
      *
      * @return for each attempt, in order, null when completed (or already completed), else why not
      * @throws SluiceException {@code not_found} when the semaphore does not exist (nothing is completed)
@@ -504,7 +505,7 @@ public final class SemaphoreMachine {
             }
         }
         if (freed) {
-            dispatch(0, null);   // once for all the permits freed: the same grants as after each, in the same order
+            dispatch(0, null);   // once for all the permits freed, in queue order, as after the last of single completions
             ledger.save(semaphore);
         }
         return refusals;
