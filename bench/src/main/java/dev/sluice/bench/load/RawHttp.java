@@ -104,8 +104,9 @@ public final class RawHttp implements AutoCloseable {
 
     /** The string value of a top-level-looking {@code "field":"value"} in a JSON body, or null. */
     public static String field(String json, String field) {
-        List<String> all = fields(json, field);
-        return all.isEmpty() ? null : all.getFirst();
+        String key = "\"" + field + "\":\"";
+        int i = json.indexOf(key);
+        return i < 0 ? null : valueAfter(json, i + key.length());
     }
 
     /** The string values of every {@code "field":"value"} in a JSON body, in order. */
@@ -113,14 +114,19 @@ public final class RawHttp implements AutoCloseable {
         String key = "\"" + field + "\":\"";
         List<String> values = new ArrayList<>();
         for (int i = json.indexOf(key); i >= 0; i = json.indexOf(key, i + 1)) {
-            int from = i + key.length();
-            int to = json.indexOf('"', from);
-            if (to < 0) {
+            String value = valueAfter(json, i + key.length());
+            if (value == null) {
                 break;
             }
-            values.add(json.substring(from, to));
+            values.add(value);
         }
         return values;
+    }
+
+    /** The string that starts at {@code from} and ends at the next quote, or null when none ends it. */
+    private static String valueAfter(String json, int from) {
+        int to = json.indexOf('"', from);
+        return to < 0 ? null : json.substring(from, to);
     }
 
     @Override

@@ -125,9 +125,9 @@ public final class SluiceSubject implements Subject {
         /** Completes claimed jobs ({jobId, permitId} each) in one request. */
         public void completeBatch(String semaphore, List<String[]> claimed) throws IOException {
             StringBuilder body = new StringBuilder("{\"jobs\":[");
-            for (String[] c : claimed) {
-                body.append(body.length() > 9 ? "," : "").append("{\"jobId\":\"").append(c[0])
-                        .append("\",\"permitId\":\"").append(c[1]).append("\"}");
+            for (int i = 0; i < claimed.size(); i++) {
+                body.append(i == 0 ? "" : ",").append("{\"jobId\":\"").append(claimed.get(i)[0])
+                        .append("\",\"permitId\":\"").append(claimed.get(i)[1]).append("\"}");
             }
             String answer = expect(http.send("POST", "/v1/semaphores/" + semaphore + "/jobs/complete",
                     body.append("]}").toString()), 200).body();
