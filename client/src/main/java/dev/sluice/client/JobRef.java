@@ -15,7 +15,12 @@ import tools.jackson.databind.JsonNode;
 public record JobRef(String jobId, JobState state, Long position, boolean duplicate) {
 
     static JobRef from(JsonNode body, int status) {
-        return new JobRef(Json.required(body, "jobId", status), JobState.fromWire(Json.string(body, "state")),
-                Json.longInteger(body, "position"), status == 200);
+        return from(body, status, status == 200);
+    }
+
+    /** One job of an answer; {@code duplicate} as the answer tells it (its status, or the job's {@code created}). */
+    static JobRef from(JsonNode job, int status, boolean duplicate) {
+        return new JobRef(Json.required(job, "jobId", status), JobState.fromWire(Json.string(job, "state")),
+                Json.longInteger(job, "position"), duplicate);
     }
 }

@@ -383,8 +383,7 @@ public final class Semaphore {
             JsonNode arr = Json.field(r.body(), "jobs");
             if (arr != null && arr.isArray()) {
                 for (JsonNode n : arr.values()) {
-                    refs.add(new JobRef(Json.required(n, "jobId", r.status()), JobState.fromWire(Json.string(n, "state")),
-                            Json.longInteger(n, "position"), n.path("created").isBoolean() && !n.path("created").asBoolean()));
+                    refs.add(JobRef.from(n, r.status(), n.path("created").isBoolean() && !n.path("created").asBoolean()));
                 }
             }
             return List.copyOf(refs);
