@@ -62,19 +62,21 @@ public final class JobRoutes {
         routes.post("/v1/semaphores/{name}/dead-letters/redrive", this::redrive);
     }
 
+    /** A job as a request gives it, validated; {@code what} names it in errors ({@code job}, or {@code jobs[i]} of a batch). */
     private SemaphoreMachine.NewJob newJob(JsonNode body, String what) {
         if (!body.isObject()) {
             throw SluiceException.invalid(what + " must be a JSON object");
         }
         Fields.onlyKnown(body, what, Set.of("payload", "channel", "priority", "idempotencyKey"));
+        String where = "job".equals(what) ? "" : " in " + what;
         if (!body.has("payload")) {
-            throw SluiceException.invalid("payload is required (any JSON value)" + ("job".equals(what) ? "" : " in " + what));
+            throw SluiceException.invalid("payload is required (any JSON value)" + where);
         }
         String payload = body.get("payload").toString();
         int size = payload.getBytes(StandardCharsets.UTF_8).length;
         if (size > maxPayloadBytes) {
             throw new SluiceException(ProblemCode.PAYLOAD_TOO_LARGE,
-                    "payload " + ("job".equals(what) ? "" : "of " + what + " ") + "is " + size + " bytes; the limit is " + maxPayloadBytes);
+                    "payload" + where + " is " + size + " bytes; the limit is " + maxPayloadBytes);
         }
         String channel = Names.channel(Fields.string(body, "channel", Limits.MAX_CHANNEL_LENGTH));
         Integer priority = Fields.integer(body, "priority", -Limits.MAX_PRIORITY, Limits.MAX_PRIORITY);
