@@ -106,6 +106,8 @@ class DiskFaultTest {
             assertThat(refused).as("the disk filled up within 400 writes of 60 kB").isNotNull();
             assertThat(refused.status()).as(refused.toString()).isEqualTo(503);
             assertThat(refused.str("code")).isEqualTo("store_unavailable");
+            assertThat(refused.str("detail")).as("the kind of failure, not the driver's words")
+                    .containsAnyOf("its disk is full", "its disk failed to read or write").doesNotContain("SQLITE");
             assertThat(refused.body().get("status").asInt()).isEqualTo(503);
             assertThat(acked).as("some writes succeeded before the disk was full").isNotEmpty();
             Reply again = s.call("POST", "/v1/semaphores/full/jobs", "{\"payload\": {\"pad\": \"" + PAYLOAD + PAYLOAD + "\"}}");

@@ -199,6 +199,9 @@ class PostgresRestartTest {
                 Res during = nodes.get(1).api().post(permits);
                 assertThat(during.status()).as(during.toString()).isEqualTo(503);
                 assertThat(during.code()).isEqualTo("store_unavailable");
+                assertThat(during.str("detail")).as("the kind of failure, not the driver's words (host, port, user)")
+                        .startsWith("the store is unavailable: the database").doesNotContain(":" + pgPort)
+                        .doesNotContain("localhost").doesNotContain("127.0.0.1");
                 // Down for several seconds, under the clients' retries.
                 int unavailableAtStop = seen.unavailable.get();
                 Awaitility.await().pollDelay(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(60))

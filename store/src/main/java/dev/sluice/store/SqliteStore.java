@@ -156,7 +156,7 @@ public final class SqliteStore implements Store {
 
     private <T> CompletableFuture<T> submit(Task<T> task) {
         if (closed) {
-            task.result.completeExceptionally(new StoreException("the store is closed", null));
+            task.result.completeExceptionally(StoreException.closed());
         } else {
             queue.add(task);
         }

@@ -77,9 +77,11 @@ public final class Problems {
         switch (e) {
             case SluiceException se -> write(ctx, se.code(), se.getMessage());
             case StoreException se -> {
-                // one line, not a stack trace: during an outage every request lands here
+                // one line, not a stack trace: during an outage every request lands here. The client is told
+                // the kind of failure alone: the driver's words can name hosts, users, files and SQL.
                 log.warn("Store unavailable on {} {}: {}", ctx.method(), ctx.path(), se.getMessage());
-                write(ctx, ProblemCode.STORE_UNAVAILABLE, "the store is unavailable: " + se.getMessage());
+                write(ctx, ProblemCode.STORE_UNAVAILABLE, "the store is unavailable: " + se.publicReason()
+                        + " (the server's log has the cause)");
             }
             default -> {
                 log.error("Unexpected failure on {} {}", ctx.method(), ctx.path(), e);

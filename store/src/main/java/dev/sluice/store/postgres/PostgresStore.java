@@ -173,7 +173,7 @@ public final class PostgresStore implements Store {
     @Override
     public Optional<WorkClaim> tryClaim(String key) {
         if (closed) {
-            throw new StoreException("the store is closed", null);
+            throw StoreException.closed();
         }
         return claims.tryClaim(key);
     }
@@ -193,7 +193,7 @@ public final class PostgresStore implements Store {
     public <T> CompletableFuture<T> inTransaction(String name, Function<Ledger, T> operation) {
         Task<T> task = new Task<>(operation, null, new CompletableFuture<>());
         if (closed) {
-            task.result.completeExceptionally(new StoreException("the store is closed", null));
+            task.result.completeExceptionally(StoreException.closed());
             return task.result;
         }
         while (true) {
@@ -358,7 +358,7 @@ public final class PostgresStore implements Store {
     public <T> CompletableFuture<T> query(Function<Queries, T> query) {
         CompletableFuture<T> result = new CompletableFuture<>();
         if (closed) {
-            result.completeExceptionally(new StoreException("the store is closed", null));
+            result.completeExceptionally(StoreException.closed());
             return result;
         }
         inProgress.register();
@@ -398,7 +398,7 @@ public final class PostgresStore implements Store {
     public <T> CompletableFuture<Due<T>> onEachDue(Instant since, Instant now, BiFunction<String, Ledger, T> operation) {
         CompletableFuture<Due<T>> result = new CompletableFuture<>();
         if (closed) {
-            result.completeExceptionally(new StoreException("the store is closed", null));
+            result.completeExceptionally(StoreException.closed());
             return result;
         }
         inProgress.register();
