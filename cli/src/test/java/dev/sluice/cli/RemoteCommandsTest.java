@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -370,8 +371,8 @@ class RemoteCommandsTest {
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).contains("submitted 120 jobs to " + name);
         assertThat(s.state().state().waiting()).isEqualTo(120);
-        assertThat(s.allJobs(JobState.WAITING).map(j -> j.payload().get("n").asInt()).sorted().toList())
-                .hasSize(120).doesNotHaveDuplicates();
+        assertThat(s.allJobs(JobState.WAITING).map(j -> j.payload().get("n").asInt()).toList())
+                .as("enqueued in the file's order").isEqualTo(IntStream.rangeClosed(1, 120).boxed().toList());
 
         JsonNode second = json(sluice("jobs", "submit", name, "--file", file.toString(), "--idempotency-key", "batch", "-o", "json"));
         assertThat(second.get("duplicates").asInt()).isEqualTo(120);
@@ -383,6 +384,21 @@ class RemoteCommandsTest {
         assertThat(refused.exit()).as(refused.toString()).isEqualTo(2);
         assertThat(refused.err()).contains("line 2");
         assertThat(s.state().state().waiting()).as("nothing of a bad file is sent").isEqualTo(120);
+
+        // Refused by the server: the batch with the refused job enqueues nothing, those before it stay.
+        Semaphore partial = sluice.semaphore(name("bulk-refused"));
+        partial.create(0);
+        Path big = tmp.resolve("big.ndjson");
+        StringBuilder some = new StringBuilder();
+        for (int i = 1; i <= 150; i++) {
+            some.append("{\"n\": ").append(i).append("}\n");
+        }
+        some.append("{\"pad\": \"").append("x".repeat(300 * 1024)).append("\"}\n");   // over the 256 KiB payload limit
+        Files.writeString(big, some);
+        Run over = sluice("jobs", "submit", partial.name(), "--file", big.toString());
+        assertThat(over.exit()).as(over.toString()).isNotZero();
+        assertThat(over.err()).contains("line 151").contains("150 of 151 jobs were submitted");
+        assertThat(partial.state().state().waiting()).isEqualTo(150);
 
         assertThat(sluice("jobs", "submit", name).exit()).as("--payload or --file").isEqualTo(2);
         assertThat(sluice("jobs", "submit", name, "--payload", "{").exit()).isEqualTo(2);

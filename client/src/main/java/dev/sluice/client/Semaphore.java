@@ -339,9 +339,6 @@ public final class Semaphore {
         Objects.requireNonNull(options, "options");
         ObjectNode body = transport.object();
         putJob(body, payload, options);
-        if (options.idempotencyKey() != null) {
-            body.put("idempotencyKey", options.idempotencyKey());
-        }
         return transport.send("POST", path + "/jobs", body, null).thenApply(r -> JobRef.from(r.body(), r.status()));
     }
 
@@ -361,7 +358,8 @@ public final class Semaphore {
 
     /**
      * {@link #submitAll(List)} with the channel and priority of {@code options} for every job. An
-     * idempotency key names one job, so a batch's options may not carry one.
+     * idempotency key names one job, so a batch's options may not carry one: give each job its own
+     * with {@link #submitEach}.
      */
     public List<JobRef> submitAll(List<?> payloads, SubmitOptions options) {
         return Transport.await(submitAllAsync(payloads, options));
@@ -371,12 +369,34 @@ public final class Semaphore {
         Objects.requireNonNull(payloads, "payloads");
         Objects.requireNonNull(options, "options");
         if (options.idempotencyKey() != null) {
-            throw new IllegalArgumentException("an idempotency key names one job: submit keyed jobs one by one");
+            throw new IllegalArgumentException("an idempotency key names one job: give each job its own with submitEach");
         }
+        return submitEachAsync(payloads.stream().map(p -> new Submission(p, options)).toList());
+    }
+
+    /**
+     * Enqueues up to 100 jobs in one request and one transaction, in the order given, each with
+     * its own options: all of them, or none when one is refused. A job whose idempotency key was
+     * used before (in an earlier request, or earlier in this one) is not enqueued again: its
+     * {@link JobRef} is the first job's, marked {@linkplain JobRef#duplicate() duplicate}.
+     *
+     * @return what each enqueue answered, in the order given
+     * @throws InvalidArgumentException  a job was refused (none was enqueued; the message names it as
+     *                                   {@code jobs[i]}, its index in the list), or more than 100
+     * @throws PayloadTooLargeException  a payload, or the whole request, is over the server's limit
+     * @throws SluiceTransportException  no answer: the jobs may or may not have been enqueued; send
+     *                                   them again with idempotency keys to be safe
+     */
+    public List<JobRef> submitEach(List<Submission> jobs) {
+        return Transport.await(submitEachAsync(jobs));
+    }
+
+    public CompletableFuture<List<JobRef>> submitEachAsync(List<Submission> jobs) {
+        Objects.requireNonNull(jobs, "jobs");
         ObjectNode body = transport.object();
-        var jobs = body.putArray("jobs");
-        for (Object payload : payloads) {
-            putJob(jobs.addObject(), payload, options);
+        var array = body.putArray("jobs");
+        for (Submission job : jobs) {
+            putJob(array.addObject(), job.payload(), job.options());
         }
         return transport.send("POST", path + "/jobs/batch", body, null).thenApply(r -> {
             List<JobRef> refs = new ArrayList<>();
@@ -390,7 +410,7 @@ public final class Semaphore {
         });
     }
 
-    /** A job's payload (serialized with the client's mapper), channel and priority, into {@code job}. */
+    /** A job's payload (serialized with the client's mapper), channel, priority and idempotency key, into {@code job}. */
     private void putJob(ObjectNode job, Object payload, SubmitOptions options) {
         if (payload == null) {
             job.putNull("payload");
@@ -402,6 +422,9 @@ public final class Semaphore {
         }
         if (options.priority() != null) {
             job.put("priority", options.priority().intValue());
+        }
+        if (options.idempotencyKey() != null) {
+            job.put("idempotencyKey", options.idempotencyKey());
         }
     }
 

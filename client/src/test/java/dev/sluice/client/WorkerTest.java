@@ -428,6 +428,33 @@ class WorkerTest {
         }
 
         @Test
+        void eachJobOfABatchHasItsOwnOptionsAndItsKeyHoldsAcrossBatches() throws Exception {
+            Semaphore s = sluice.semaphore(TestServer.name("sdk-batch-each"));
+            s.create(SemaphoreConfig.ofLimit(10));
+            SubmitOptions keyed = SubmitOptions.defaults();
+            List<JobRef> first = s.submitEach(List.of(
+                    new Submission("a", keyed.withIdempotencyKey("order-1").withChannel("eu")),
+                    new Submission("b", keyed.withIdempotencyKey("order-2").withPriority(5)),
+                    Submission.of("c")));
+            assertThat(first).extracting(JobRef::duplicate).containsExactly(false, false, false);
+            assertThat(first).extracting(JobRef::position).as("each as of its own enqueue: b, of a higher priority, went ahead of a")
+                    .containsExactly(1L, 1L, 3L);
+
+            List<JobRef> again = s.submitEach(List.of(
+                    new Submission("b again", keyed.withIdempotencyKey("order-2")),
+                    new Submission("d", keyed.withIdempotencyKey("order-3")),
+                    new Submission("d again", keyed.withIdempotencyKey("order-3"))));
+            assertThat(again).extracting(JobRef::duplicate).containsExactly(true, false, true);
+            assertThat(again.get(0).jobId()).isEqualTo(first.get(1).jobId());
+            assertThat(again.get(2).jobId()).isEqualTo(again.get(1).jobId());
+            assertThat(s.state().state().waiting()).as("a, b, c and d").isEqualTo(4);
+
+            List<Job> jobs = s.claim(4, Duration.ofSeconds(5));
+            assertThat(jobs).extracting(j -> j.payload(String.class)).containsExactly("b", "a", "c", "d");
+            assertThat(jobs.get(1).channel()).isEqualTo("eu");
+        }
+
+        @Test
         void aJobRefusedInABatchIsLostAndTheOthersAreCompleted() throws Exception {
             Semaphore s = sluice.semaphore(TestServer.name("sdk-batch-lost"));
             s.create(SemaphoreConfig.ofLimit(2));

@@ -9,7 +9,9 @@ import dev.sluice.client.JobRef;
 import dev.sluice.client.Semaphore;
 import dev.sluice.client.SluiceException;
 import dev.sluice.client.Sluice;
+import dev.sluice.client.SluiceTransportException;
 import dev.sluice.client.SubmitOptions;
+import dev.sluice.client.Submission;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -18,9 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,16 +33,25 @@ import tools.jackson.databind.JsonNode;
 /**
  * {@code sluice jobs submit NAME --payload JSON | --file FILE}: enqueues one job, or one job per
  * line of a file (NDJSON: each line is one payload). A file is checked whole before anything is
- * sent, then submitted with a few requests in flight, with progress on standard error.
+ * sent, then submitted in batches of up to 100 jobs, in the file's order, with progress on
+ * standard error.
  */
 @Command(name = "submit", description = {
     "Enqueue a job with a JSON payload, or one job per line of a file (each line one JSON payload; - reads"
-            + " standard input). A file is checked before anything is sent; progress goes to standard error.",
+            + " standard input). A file is checked before anything is sent, then sent in batches of up to 100 jobs,"
+            + " in the file's order; progress goes to standard error.",
     "With --idempotency-key K, a file's line N is submitted with the key K-N: submitting the same file again"
             + " (say, after a failure half-way) enqueues only what is missing."})
 public final class SubmitCommand implements java.util.concurrent.Callable<Integer> {
-    /** Requests in flight during a bulk submit: enough to hide the round trip, few enough to be gentle. */
-    private static final int IN_FLIGHT = 16;
+    /** Jobs per request of a bulk submit: the server's most. */
+    private static final int BATCH_JOBS = 100;
+    /**
+     * Characters of payload per request of a bulk submit: within the server's request body limit
+     * (its payload limit and 64 KiB more) whatever its payload limit.
+     */
+    private static final long BATCH_CHARS = 48 * 1024;
+    /** How the server names a job of a batch in an error. */
+    private static final Pattern JOB_INDEX = Pattern.compile("jobs\\[(\\d+)]");
 
     @Mixin
     RemoteOptions remote;
@@ -72,13 +82,13 @@ public final class SubmitCommand implements java.util.concurrent.Callable<Intege
             description = "Deduplicates retried submits: a key used before returns the first job instead of a new one.")
     String idempotencyKey;
 
-    /** One payload of the file and the line it came from. */
-    private record Line(int number, JsonNode payload) {
+    /** One payload of the file, the line it came from and its length. */
+    private record Line(int number, JsonNode payload, int chars) {
     }
 
     @Override
     public Integer call() {
-        List<Line> lines = source.payload != null ? List.of(new Line(0, parse(source.payload, "--payload")))
+        List<Line> lines = source.payload != null ? List.of(new Line(0, parse(source.payload, "--payload"), source.payload.length()))
                 : read(source.file);
         try (Sluice sluice = remote.connect()) {
             Semaphore s = sluice.semaphore(semaphore);
@@ -123,61 +133,68 @@ public final class SubmitCommand implements java.util.concurrent.Callable<Intege
         }
     }
 
-    /** Submits every line, at most {@link #IN_FLIGHT} at once; stops sending at the first refusal. */
+    /**
+     * Submits every line in batches, one after the other, so that the queue holds the jobs in the
+     * file's order; stops at the first refusal (a batch is enqueued whole or not at all).
+     */
     private void submitAll(Semaphore s, List<Line> lines) {
         Progress progress = Progress.of(remote.err(), "jobs submitted", lines.size());
-        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(IN_FLIGHT);
-        AtomicInteger duplicates = new AtomicInteger();
-        AtomicReference<Failed> failed = new AtomicReference<>();
-        List<CompletableFuture<?>> sent = new ArrayList<>();
-        for (Line line : lines) {
-            window.acquireUninterruptibly();
-            if (failed.get() != null) {
-                window.release();
-                break;
+        int duplicates = 0;
+        for (List<Line> batch : batches(lines)) {
+            List<JobRef> refs;
+            try {
+                refs = s.submitEach(batch.stream().map(l -> new Submission(l.payload(), options(l.number()))).toList());
+            } catch (SluiceException e) {
+                progress.finish();
+                throw refused(e, batch, progress.done(), lines.size());
             }
-            sent.add(s.submitAsync(line.payload(), options(line.number())).whenComplete((ref, err) -> {
-                window.release();
-                if (err != null) {
-                    failed.compareAndSet(null, new Failed(line.number(), unwrap(err)));
-                    return;
-                }
-                if (ref.duplicate()) {
-                    duplicates.incrementAndGet();
-                }
-                progress.step();
-            }));
+            duplicates += (int) refs.stream().filter(JobRef::duplicate).count();
+            progress.steps(batch.size());
         }
-        CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).exceptionally(e -> null).join();
         progress.finish();
-        long done = progress.done();
-        Failed f = failed.get();
-        if (f != null) {
-            SluiceException e = f.error();
-            throw new CliFailure(ExitCodes.of(e), "line " + f.line() + ": " + e.getMessage() + " [" + e.code() + "]; "
-                    + done + " of " + lines.size() + " jobs were submitted"
-                    + (idempotencyKey != null ? " (submit the file again with the same --idempotency-key to add only the rest)"
-                    : " (use --idempotency-key to make a resubmit skip those)"), e);
-        }
         Output out = remote.out();
         if (out.json()) {
-            out.print(out.object().put("submitted", done).put("duplicates", duplicates.get()));
+            out.print(out.object().put("submitted", progress.done()).put("duplicates", duplicates));
         } else {
-            out.line("submitted " + done + " jobs to " + semaphore
-                    + (duplicates.get() > 0 ? " (" + duplicates.get() + " already there)" : "")
+            out.line("submitted " + progress.done() + " jobs to " + semaphore
+                    + (duplicates > 0 ? " (" + duplicates + " already there)" : "")
                     + " in " + progress.elapsed().toMillis() + " ms");
         }
     }
 
-    private record Failed(int line, SluiceException error) {
+    /** The lines in batches of at most {@link #BATCH_JOBS} jobs and {@link #BATCH_CHARS} characters of payload (a longer line alone). */
+    private static List<List<Line>> batches(List<Line> lines) {
+        List<List<Line>> batches = new ArrayList<>();
+        List<Line> batch = new ArrayList<>();
+        long chars = 0;
+        for (Line line : lines) {
+            if (!batch.isEmpty() && (batch.size() == BATCH_JOBS || chars + line.chars() > BATCH_CHARS)) {
+                batches.add(batch);
+                batch = new ArrayList<>();
+                chars = 0;
+            }
+            batch.add(line);
+            chars += line.chars();
+        }
+        batches.add(batch);
+        return batches;
     }
 
-    private static SluiceException unwrap(Throwable t) {
-        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
-            t = t.getCause();
+    /** Why a batch was refused, naming the line of the job refused where the server names it ({@code jobs[i]}). */
+    private CliFailure refused(SluiceException e, List<Line> batch, long done, int total) {
+        String message = String.valueOf(e.getMessage());
+        Matcher job = JOB_INDEX.matcher(message);
+        if (job.find() && Integer.parseInt(job.group(1)) < batch.size()) {
+            message = job.replaceFirst("line " + batch.get(Integer.parseInt(job.group(1))).number());
+        } else {
+            message = (batch.size() == 1 ? "line " + batch.getFirst().number()
+                    : "lines " + batch.getFirst().number() + "-" + batch.getLast().number()) + ": " + message;
         }
-        return t instanceof SluiceException se ? se
-                : new dev.sluice.client.SluiceTransportException(String.valueOf(t), t);
+        String rest = (e instanceof SluiceTransportException ? ", and the last batch may have been too" : "")
+                + (idempotencyKey != null ? " (submit the file again with the same --idempotency-key to add only the rest)"
+                : " (use --idempotency-key to make a resubmit skip those)");
+        return new CliFailure(ExitCodes.of(e), message + " [" + e.code() + "]; "
+                + done + " of " + total + " jobs were submitted" + rest, e);
     }
 
     private static JsonNode parse(String json, String where) {
@@ -202,7 +219,7 @@ public final class SubmitCommand implements java.util.concurrent.Callable<Intege
             while ((text = r.readLine()) != null) {
                 n++;
                 if (!text.isBlank()) {
-                    lines.add(new Line(n, parse(text, (file.equals("-") ? "stdin" : file) + " line " + n)));
+                    lines.add(new Line(n, parse(text, (file.equals("-") ? "stdin" : file) + " line " + n), text.length()));
                 }
             }
         } catch (IOException e) {

@@ -38,8 +38,13 @@ public final class Progress {
     }
 
     /** One more step done. */
-    public synchronized void step() {
-        done++;
+    public void step() {
+        steps(1);
+    }
+
+    /** {@code n} more steps done. */
+    public synchronized void steps(int n) {
+        done += n;
         long now = System.nanoTime();
         if (now - lastPrintNanos >= intervalNanos && done < total) {
             lastPrintNanos = now;
