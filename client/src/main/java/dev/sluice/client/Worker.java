@@ -33,6 +33,8 @@ import java.util.function.Consumer;
  *       only after the job was settled.</li>
  *   <li>A handler that returns completes its job; one that throws fails it as retryable with the
  *       exception's message; one that settled its job itself is left alone (see {@link JobHandler}).
+ *       Jobs that finish while a completion request is in flight are completed together by the
+ *       next one (up to 100 a request), so a busy worker sends far fewer requests than jobs.
  *       A settle request that fails for a transient reason is retried a few times; after that, or
  *       when the lease was already lost, the failure goes to the {@link Builder#onError error
  *       listener} and the server's lease expiry takes care of the job.</li>
@@ -59,6 +61,7 @@ public final class Worker implements AutoCloseable {
 
     private final Sluice owner;
     private final Semaphore semaphore;
+    private final BatchedCompletions completions;
     private final JobHandler handler;
     private final int concurrency;
     private final Duration leaseTimeout;
@@ -78,6 +81,7 @@ public final class Worker implements AutoCloseable {
     private Worker(Builder b) {
         this.owner = b.owner;
         this.semaphore = b.semaphore;
+        this.completions = new BatchedCompletions(b.semaphore);
         this.handler = b.handler;
         this.concurrency = b.concurrency;
         this.leaseTimeout = b.leaseTimeout;
@@ -199,7 +203,7 @@ public final class Worker implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             try {
                 if (failure == null) {
-                    job.complete();
+                    Transport.await(completions.complete(job));
                 } else {
                     job.fail(errorText(failure), true);
                 }

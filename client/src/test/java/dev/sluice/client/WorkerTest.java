@@ -124,6 +124,40 @@ class WorkerTest {
     }
 
     @Test
+    void jobsThatFinishTogetherAreCompletedInFewerRequestsThanJobs() throws Exception {
+        int jobs = 40;
+        Semaphore s = newSemaphore("grouped", SemaphoreConfig.ofLimit(jobs));
+        s.submitAll(java.util.stream.IntStream.range(0, jobs).boxed().toList());
+        CountDownLatch allRunning = new CountDownLatch(jobs);
+        CountDownLatch release = new CountDownLatch(1);
+        List<SluiceException> errors = new CopyOnWriteArrayList<>();
+        double before = completionRequests();
+        try (Worker w = sluice.worker(s.name(), job -> {
+            allRunning.countDown();
+            release.await();
+        }).concurrency(jobs).pollWait(POLL).onError(errors::add).start()) {
+            assertThat(allRunning.await(LONG.toSeconds(), TimeUnit.SECONDS)).isTrue();
+            release.countDown();   // all finish at once: those that finish while the first completion is in flight go together
+            await().atMost(LONG).until(() -> s.allJobs(JobState.COMPLETED).count() == jobs);
+            await().atMost(LONG).until(() -> w.inFlight() == 0);
+        }
+        assertThat(errors).isEmpty();
+        double requests = completionRequests() - before;
+        assertThat(requests).as("completion requests for %d jobs", jobs).isPositive().isLessThan(jobs);
+    }
+
+    /** Requests the server answered on its completion routes, one job's and a batch's (other tests' too: compare before and after). */
+    private static double completionRequests() throws Exception {
+        var client = java.net.http.HttpClient.newHttpClient();
+        String text = client.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + server.port() + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        dev.sluice.server.Scrape scrape = dev.sluice.server.Scrape.parse(text);
+        return scrape.sum("http_server_requests_seconds_count", "uri", "/v1/semaphores/{name}/jobs/complete")
+                + scrape.sum("http_server_requests_seconds_count", "uri", "/v1/semaphores/{name}/jobs/{id}/complete");
+    }
+
+    @Test
     void workersTogetherStayWithinTheSemaphoresLimit() {
         Semaphore s = newSemaphore("shared-limit", SemaphoreConfig.ofLimit(3));
         for (int i = 0; i < 30; i++) {
