@@ -21,19 +21,21 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Measure Sluice (one node, durable embedded store) beside the peers a team could use instead and the ceilings "
+            "Measure Sluice (one node, on its durable embedded store and on PostgreSQL) beside the peers a team could use "
+                    + "instead and the ceilings "
                     + "it is bounded by, all started here, in one run, at 1, 16 and 64 concurrent clients.",
             "Scenarios: try-release (try-acquire + release pairs), handoff (release -> grant to a waiting client, and the "
                     + "contended try-loop), async (enqueue -> claim -> complete; idle gap of a permit), scaling (jobs waiting, "
                     + "semaphores).",
-            "Systems: sluice, redisson (needs redis-server), curator, hazelcast, postgres-counter, and the ceilings empty-http, "
+            "Systems: sluice, sluice-postgres, redisson (needs redis-server), curator, hazelcast, postgres-counter, and the "
+                    + "ceilings empty-http, "
                     + "jdk-semaphore, fsync. A system that cannot run here is skipped with the reason.",
             "Progress goes to stderr, the report to stdout. Never run it beside other load: the figures are the machine's."
         },
         footer = {
             "",
             "Examples:",
-            "  ./sluice bench --quick                       # about 80 s, small sizes, one run per cell",
+            "  ./sluice bench --quick                       # about 100 s, small sizes, one run per cell",
             "  ./sluice bench --format json > bench.json     # the full suite (a quarter of an hour or more), medians of 3 runs",
             "  ./sluice bench --quick --systems sluice,redisson,empty-http",
             "  ./sluice bench jmh CoreBench                 # JMH micro-benchmarks of the core and the store"
@@ -46,14 +48,14 @@ public final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--quick", description = "About 80 s: clients 1 and 64, 1 s per cell, small scaling sizes.")
+    @Option(names = "--quick", description = "About 100 s: clients 1 and 64, 1 s per cell, small scaling sizes.")
     boolean quick;
 
     @Option(names = "--format", paramLabel = "FORMAT", description = "table (default) or json.")
     Format format = Format.table;
 
     @Option(names = "--systems", paramLabel = "LIST", split = ",",
-            description = "Only these systems (default: all): sluice, redisson, curator, hazelcast, postgres-counter, "
+            description = "Only these systems (default: all): sluice, sluice-postgres, redisson, curator, hazelcast, postgres-counter, "
                     + "empty-http, jdk-semaphore, fsync.")
     List<String> systems;
 

@@ -79,6 +79,13 @@ public final class Harness {
                 }
                 scalingSluice();
             }
+            case "sluice-postgres" -> {
+                try (SluiceSubject sluice = SluiceSubject.startOnPostgres(freshDir("sluice-postgres"))) {
+                    semaphoreScenarios(sluice);
+                    async(sluice);
+                }
+                skip(system, "scaling", "run on the embedded store only: its prefill writes the SQLite file directly");
+            }
             case "redisson" -> {
                 String why = RedissonSubject.unavailable();
                 if (why != null) {
@@ -215,19 +222,19 @@ public final class Harness {
         };
     }
 
-    // ---- async: Sluice only -----------------------------------------------------------------
+    // ---- async: Sluice only (either store) ---------------------------------------------------
 
     private void async(SluiceSubject sluice) throws Exception {
         for (int clients : plan.clients()) {
             String name = "as-" + clients;
             sluice.semaphore(name, plan.limit());
-            cell("async", "sluice", "limit " + plan.limit(), clients, "jobs", "enqueue + claim + complete", false,
+            cell("async", sluice.id(), "limit " + plan.limit(), clients, "jobs", "enqueue + claim + complete", false,
                     () -> Load.run(clients, plan.warmup(), plan.measure(), c -> jobs(sluice.connect(), name, null)));
         }
         for (int clients : plan.clients()) {
             String name = "ab-" + clients;
             sluice.semaphore(name, plan.limit());
-            cell("async", "sluice", "batches of " + BATCH + ", limit " + plan.limit(), clients, "jobs",
+            cell("async", sluice.id(), "batches of " + BATCH + ", limit " + plan.limit(), clients, "jobs",
                     "enqueue " + BATCH + " + claim " + BATCH + " + complete " + BATCH, false,
                     () -> Load.run(clients, plan.warmup(), plan.measure(), c -> jobBatches(sluice.connect(), name)));
         }
@@ -235,7 +242,7 @@ public final class Harness {
             String name = "ig-" + clients;
             sluice.semaphore(name, plan.contendedLimit());
             Handoffs handoffs = new Handoffs();
-            cell("async", "sluice", "idle gap, limit " + plan.contendedLimit(), clients, "jobs",
+            cell("async", sluice.id(), "idle gap, limit " + plan.contendedLimit(), clients, "jobs",
                     "permit idle: complete → claim granted", false,
                     () -> Load.run(clients, plan.warmup(), plan.measure(), c -> jobs(sluice.connect(), name, handoffs)));
         }

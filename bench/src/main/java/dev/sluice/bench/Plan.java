@@ -25,7 +25,7 @@ public record Plan(List<Integer> clients, List<Integer> handoffClients, int cont
                    Duration systemWarmup, Duration warmup, Duration measure, int runs, List<Integer> depths, List<Integer> semaphoreCounts,
                    int scalingClients, Set<String> systems, Set<String> scenarios) {
 
-    public static final List<String> SYSTEMS = List.of("sluice", "redisson", "curator", "hazelcast", "postgres-counter",
+    public static final List<String> SYSTEMS = List.of("sluice", "sluice-postgres", "redisson", "curator", "hazelcast", "postgres-counter",
             "empty-http", "jdk-semaphore", "fsync");
     public static final List<String> SCENARIOS = List.of("try-release", "handoff", "async", "scaling");
 
@@ -44,7 +44,7 @@ public record Plan(List<Integer> clients, List<Integer> handoffClients, int cont
                 List.of(1_000, 10_000, 100_000, 1_000_000), List.of(1, 1_000, 10_000, 100_000), 64, Set.copyOf(SYSTEMS), Set.copyOf(SCENARIOS));
     }
 
-    /** About 80 s on a quiet machine: every system and scenario once, at small sizes. */
+    /** About 100 s on a quiet machine: every system and scenario once, at small sizes. */
     public static Plan quick() {
         return new Plan(List.of(1, 64), List.of(64), 4, 1000, Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(1), 1,
                 List.of(1_000, 10_000), List.of(1, 1_000), 64, Set.copyOf(SYSTEMS), Set.copyOf(SCENARIOS));

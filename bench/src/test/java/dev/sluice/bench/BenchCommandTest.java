@@ -69,8 +69,11 @@ class BenchCommandTest {
         // Sluice runs everywhere: all four scenarios, and the ratios to what else was measured.
         assertThat(report.get("results").valueStream().filter(r -> r.get("system").asString().equals("sluice"))
                 .map(r -> r.get("scenario").asString()).distinct()).containsExactlyInAnyOrderElementsOf(Plan.SCENARIOS);
+        // And on PostgreSQL, all but scaling (which prefills the embedded store's file).
+        assertThat(report.get("results").valueStream().filter(r -> r.get("system").asString().equals("sluice-postgres"))
+                .map(r -> r.get("scenario").asString()).distinct()).containsExactlyInAnyOrder("try-release", "handoff", "async");
         assertThat(report.get("ratios").valueStream().map(r -> r.get("versus").asString()))
-                .contains("empty-http", "jdk-semaphore", "fsync");
+                .contains("empty-http", "jdk-semaphore", "fsync", "sluice-postgres");
     }
 
     @Test

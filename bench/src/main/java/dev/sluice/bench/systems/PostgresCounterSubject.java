@@ -27,11 +27,7 @@ public final class PostgresCounterSubject implements Subject {
     }
 
     public static PostgresCounterSubject start() throws Exception {
-        EmbeddedPostgres pg = EmbeddedPostgres.builder()
-                .setServerConfig("synchronous_commit", "on")
-                .setServerConfig("fsync", "on")
-                .setServerConfig("listen_addresses", "127.0.0.1")
-                .start();
+        EmbeddedPostgres pg = LocalPostgres.start();
         try (Connection c = pg.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE TABLE semaphores (name TEXT PRIMARY KEY, lim INT NOT NULL, in_use INT NOT NULL)");
         } catch (SQLException e) {

@@ -3,6 +3,7 @@ package dev.sluice.bench.systems;
 import dev.sluice.bench.load.RawHttp;
 import dev.sluice.server.ServerSettings;
 import dev.sluice.server.SluiceServer;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,21 +11,40 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One Sluice node, in this JVM, on the durable embedded store in a data directory of the harness,
- * reached over HTTP on loopback like any client would.
+ * One Sluice node, in this JVM, on the durable embedded store in a data directory of the harness
+ * ({@code sluice}) or on a PostgreSQL server started here ({@code sluice-postgres}), reached over
+ * HTTP on loopback like any client would.
  */
 public final class SluiceSubject implements Subject {
+    private final String id;
     private final SluiceServer server;
     private final int port;
+    /** The PostgreSQL server the node stores in, or null for the embedded store. */
+    private final EmbeddedPostgres postgres;
 
-    private SluiceSubject(SluiceServer server) {
+    private SluiceSubject(String id, SluiceServer server, EmbeddedPostgres postgres) {
+        this.id = id;
         this.server = server;
         this.port = server.port();
+        this.postgres = postgres;
     }
 
     /** Starts a node on {@code dataDir} (which may hold a store prefilled by {@link Prefill}). */
     public static SluiceSubject start(Path dataDir) {
-        return new SluiceSubject(SluiceServer.start(ServerSettings.defaults().withPort(0).withDataDir(dataDir)));
+        return new SluiceSubject("sluice", SluiceServer.start(ServerSettings.defaults().withPort(0).withDataDir(dataDir)), null);
+    }
+
+    /** Starts a PostgreSQL server, then a node storing in it (as {@code --store postgresql://…} does). */
+    public static SluiceSubject startOnPostgres(Path dataDir) throws IOException {
+        EmbeddedPostgres pg = LocalPostgres.start();
+        try {
+            String url = "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres";
+            return new SluiceSubject("sluice-postgres",
+                    SluiceServer.start(ServerSettings.defaults().withPort(0).withDataDir(dataDir).withStoreUrl(url)), pg);
+        } catch (RuntimeException e) {
+            pg.close();
+            throw e;
+        }
     }
 
     public int port() {
@@ -33,7 +53,7 @@ public final class SluiceSubject implements Subject {
 
     @Override
     public String id() {
-        return "sluice";
+        return id;
     }
 
     @Override
@@ -150,5 +170,12 @@ public final class SluiceSubject implements Subject {
     @Override
     public void close() {
         server.close();
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 }
