@@ -46,10 +46,10 @@ public final class SubmitCommand implements java.util.concurrent.Callable<Intege
     /** Jobs per request of a bulk submit: the server's most. */
     private static final int BATCH_JOBS = 100;
     /**
-     * Characters of payload per request of a bulk submit: within the server's request body limit
-     * (its payload limit and 64 KiB more) whatever its payload limit.
+     * Bytes of payload per request of a bulk submit: within the server's request body limit (its
+     * payload limit and 64 KiB more) whatever its payload limit.
      */
-    private static final long BATCH_CHARS = 48 * 1024;
+    private static final long BATCH_BYTES = 48 * 1024;
     /** How the server names a job of a batch in an error. */
     private static final Pattern JOB_INDEX = Pattern.compile("jobs\\[(\\d+)]");
 
@@ -82,13 +82,13 @@ public final class SubmitCommand implements java.util.concurrent.Callable<Intege
             description = "Deduplicates retried submits: a key used before returns the first job instead of a new one.")
     String idempotencyKey;
 
-    /** One payload of the file, the line it came from and its length. */
-    private record Line(int number, JsonNode payload, int chars) {
+    /** One payload of the file, the line it came from and its length in UTF-8. */
+    private record Line(int number, JsonNode payload, int bytes) {
     }
 
     @Override
     public Integer call() {
-        List<Line> lines = source.payload != null ? List.of(new Line(0, parse(source.payload, "--payload"), source.payload.length()))
+        List<Line> lines = source.payload != null ? List.of(new Line(0, parse(source.payload, "--payload"), 0))
                 : read(source.file);
         try (Sluice sluice = remote.connect()) {
             Semaphore s = sluice.semaphore(semaphore);
@@ -162,19 +162,19 @@ public final class SubmitCommand implements java.util.concurrent.Callable<Intege
         }
     }
 
-    /** The lines in batches of at most {@link #BATCH_JOBS} jobs and {@link #BATCH_CHARS} characters of payload (a longer line alone). */
+    /** The lines in batches of at most {@link #BATCH_JOBS} jobs and {@link #BATCH_BYTES} bytes of payload (a longer line alone). */
     private static List<List<Line>> batches(List<Line> lines) {
         List<List<Line>> batches = new ArrayList<>();
         List<Line> batch = new ArrayList<>();
-        long chars = 0;
+        long bytes = 0;
         for (Line line : lines) {
-            if (!batch.isEmpty() && (batch.size() == BATCH_JOBS || chars + line.chars() > BATCH_CHARS)) {
+            if (!batch.isEmpty() && (batch.size() == BATCH_JOBS || bytes + line.bytes() > BATCH_BYTES)) {
                 batches.add(batch);
                 batch = new ArrayList<>();
-                chars = 0;
+                bytes = 0;
             }
             batch.add(line);
-            chars += line.chars();
+            bytes += line.bytes();
         }
         batches.add(batch);
         return batches;
@@ -219,7 +219,8 @@ public final class SubmitCommand implements java.util.concurrent.Callable<Intege
             while ((text = r.readLine()) != null) {
                 n++;
                 if (!text.isBlank()) {
-                    lines.add(new Line(n, parse(text, (file.equals("-") ? "stdin" : file) + " line " + n), text.length()));
+                    lines.add(new Line(n, parse(text, (file.equals("-") ? "stdin" : file) + " line " + n),
+                            text.getBytes(StandardCharsets.UTF_8).length));
                 }
             }
         } catch (IOException e) {
