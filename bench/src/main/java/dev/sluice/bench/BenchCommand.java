@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
             "",
             "Examples:",
             "  ./sluice bench --quick                       # about 100 s, small sizes, one run per cell",
-            "  ./sluice bench --format json > bench.json     # the full suite (a quarter of an hour or more), medians of 3 runs",
+            "  ./sluice bench --format json > bench.json     # the full suite (half an hour or more), medians of 3 runs",
             "  ./sluice bench --quick --systems sluice,redisson,empty-http",
             "  ./sluice bench jmh CoreBench                 # JMH micro-benchmarks of the core and the store"
         },
