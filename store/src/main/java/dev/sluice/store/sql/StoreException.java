@@ -6,19 +6,25 @@ import org.sqlite.SQLiteException;
 
 /** The store failed (I/O, a full disk, a lost connection): not the caller's fault, answered 503. */
 public final class StoreException extends RuntimeException {
-    private static final String CLOSED = "the store is closed";
+    /** Asked of a store already closed: the server is stopping. */
+    private final boolean closed;
 
     public StoreException(Throwable cause) {
-        super(cause.getMessage(), cause);
+        this(cause.getMessage(), cause, false);
     }
 
     public StoreException(String message, Throwable cause) {
+        this(message, cause, false);
+    }
+
+    private StoreException(String message, Throwable cause, boolean closed) {
         super(message, cause);
+        this.closed = closed;
     }
 
     /** The store was asked for something after it was closed (the server is stopping). */
     public static StoreException closed() {
-        return new StoreException(CLOSED, null);
+        return new StoreException("the store is closed", null, true);
     }
 
     /**
@@ -26,7 +32,7 @@ public final class StoreException extends RuntimeException {
      * words, which can name hosts, users, files and SQL. The whole message is for the server's log.
      */
     public String publicReason() {
-        if (getCause() == null && CLOSED.equals(getMessage())) {
+        if (closed) {
             return "the server is stopping";
         }
         for (Throwable t = getCause(); t != null; t = t.getCause()) {
