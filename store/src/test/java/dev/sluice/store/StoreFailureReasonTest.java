@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.store.postgres.PostgresStore;
 import dev.sluice.store.sql.StoreException;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +35,24 @@ class StoreFailureReasonTest {
         StoreException e = assertThrows(StoreException.class, () -> PostgresStore.open(url));
         assertTrue(e.getMessage().contains("127.0.0.1:" + port), e.getMessage());
         assertEquals("the database cannot be reached", e.publicReason());
+    }
+
+    @Test
+    void aPostgresThatStopsUnderTheStoreIsSaidToBeUnreachable() throws Exception {
+        EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("fsync", "off").start();
+        int port = pg.getPort();
+        try (PostgresStore store = PostgresStore.open("postgresql://postgres@127.0.0.1:" + port + "/postgres")) {
+            store.inTransaction("s", ledger -> ledger.semaphore()).join();
+            pg.close();
+            CompletionException thrown = assertThrows(CompletionException.class,
+                    () -> store.inTransaction("s", ledger -> ledger.semaphore()).join());
+            StoreException e = assertInstanceOf(StoreException.class, thrown.getCause());
+            assertTrue(e.publicReason().equals("the database cannot be reached")
+                    || e.publicReason().equals("the database is restarting or shutting down"), e.publicReason() + " <- " + e);
+            assertFalse(e.publicReason().contains(String.valueOf(port)));
+        } finally {
+            pg.close();
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.sluice.store.sql;
 
 import java.net.SocketException;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import org.sqlite.SQLiteException;
 
 /** The store failed (I/O, a full disk, a lost connection): not the caller's fault, answered 503. */
@@ -50,6 +51,8 @@ public final class StoreException extends RuntimeException {
                 if (code.startsWith("SQLITE_CORRUPT") || code.startsWith("SQLITE_NOTADB")) {
                     return "its file is damaged";
                 }
+            } else if (t instanceof SQLTransientConnectionException) {
+                return "the database cannot be reached";   // the pool has no connection to give (whatever the last failure was)
             } else if (t instanceof SQLException e && e.getSQLState() != null) {
                 String state = e.getSQLState();
                 if (state.startsWith("08")) {
