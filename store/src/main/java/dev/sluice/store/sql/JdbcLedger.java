@@ -25,9 +25,11 @@ import java.util.function.Supplier;
 /**
  * A {@link Ledger} in SQL that both SQLite and PostgreSQL understand. It runs on the connection of
  * the caller's transaction; statements come from a per-connection cache. Given a {@link RowCache}
- * (only where one thread alone writes the database), semaphore, channel, permit and job rows (and
- * the paused channels) are read from it when it knows them, and every write of them goes through
- * it. Queue pages, which leave payloads out, never reach it.
+ * (only where nothing else writes the semaphore's rows meanwhile), semaphore, channel, permit and
+ * job rows (and the paused channels) are read from it when it knows them, and every write of them
+ * goes through it; a cache {@linkplain RowCache#holdingWrites holding writes} keeps those of
+ * semaphore and channel rows until {@link #writeHeldRows}. Queue pages, which leave payloads out,
+ * never reach it.
  */
 public final class JdbcLedger implements Ledger {
     private static final String JOB_COLUMNS = "id, kind, channel, priority, seq, original_seq, state, payload, "
@@ -77,14 +79,18 @@ public final class JdbcLedger implements Ledger {
             return;   // most operations end by saving the row, many without a change (a refused try, a claim of nothing)
         }
         row = s;
-        if (cache != null) {
-            cache.semaphore(name, s);
+        if (cache != null && cache.wroteSemaphore(name, s)) {
+            return;
         }
-        update(sql.prepare("INSERT INTO semaphores (name, config, in_use, last_fencing_token, last_seq, waiting, inflight, dead, "
+        writeSemaphore(s);
+    }
+
+    private void writeSemaphore(SemaphoreRecord s) {
+        write("INSERT INTO semaphores (name, config, in_use, last_fencing_token, last_seq, waiting, inflight, dead, "
                 + "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
                 + "config = excluded.config, in_use = excluded.in_use, last_fencing_token = excluded.last_fencing_token, "
                 + "last_seq = excluded.last_seq, waiting = excluded.waiting, inflight = excluded.inflight, dead = excluded.dead, "
-                + "updated_at = excluded.updated_at"),
+                + "updated_at = excluded.updated_at",
                 s.name(), ConfigColumn.write(s.config()), s.inUse(), s.lastFencingToken(), s.lastSeq(),
                 s.waiting(), s.inflight(), s.dead(), s.createdAt().toEpochMilli(), s.updatedAt().toEpochMilli());
     }
@@ -92,13 +98,12 @@ public final class JdbcLedger implements Ledger {
     @Override
     public void deleteSemaphore() {
         for (String table : List.of("jobs", "permits", "channels", "webhook_secrets")) {
-            update(sql.prepare("DELETE FROM " + table + " WHERE semaphore = ?"), name);
+            write("DELETE FROM " + table + " WHERE semaphore = ?", name);
         }
-        update(sql.prepare("DELETE FROM semaphores WHERE name = ?"), name);
+        write("DELETE FROM semaphores WHERE name = ?", name);
         row = null;
         if (cache != null) {
-            cache.forgetAll();
-            cache.semaphore(name, null);
+            cache.semaphoreDeleted(name);
         }
     }
 
@@ -113,14 +118,18 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public void save(ChannelRecord c) {
-        if (cache != null) {
-            cache.channel(name, c);
+        if (cache != null && cache.wroteChannel(name, c)) {
+            return;
         }
+        writeChannel(c);
+    }
+
+    private void writeChannel(ChannelRecord c) {
         if (c.isEmpty()) {
-            update(sql.prepare("DELETE FROM channels WHERE semaphore = ? AND name = ?"), name, c.name());
+            write("DELETE FROM channels WHERE semaphore = ? AND name = ?", name, c.name());
         } else {
-            update(sql.prepare("INSERT INTO channels (semaphore, name, in_use, paused) VALUES (?, ?, ?, ?) "
-                    + "ON CONFLICT (semaphore, name) DO UPDATE SET in_use = excluded.in_use, paused = excluded.paused"),
+            write("INSERT INTO channels (semaphore, name, in_use, paused) VALUES (?, ?, ?, ?) "
+                    + "ON CONFLICT (semaphore, name) DO UPDATE SET in_use = excluded.in_use, paused = excluded.paused",
                     name, c.name(), c.inUse(), c.paused());
         }
     }
@@ -131,6 +140,9 @@ public final class JdbcLedger implements Ledger {
             // sorted here, not by the database, so the order is the same whatever its collation
             List<String> paused = list(sql.prepare("SELECT name FROM channels WHERE semaphore = ? AND paused"),
                     rs -> rs.getString(1), name);
+            if (cache != null) {
+                return cache.withUnwritten(name, paused);
+            }
             paused.sort(null);
             return paused;
         }, (c, r) -> c.pausedChannels(name, r));
@@ -144,9 +156,9 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public void save(WebhookSecrets w) {
-        update(sql.prepare("INSERT INTO webhook_secrets (semaphore, current, previous, previous_until) VALUES (?, ?, ?, ?) "
+        write("INSERT INTO webhook_secrets (semaphore, current, previous, previous_until) VALUES (?, ?, ?, ?) "
                 + "ON CONFLICT (semaphore) DO UPDATE SET current = excluded.current, previous = excluded.previous, "
-                + "previous_until = excluded.previous_until"), name, w.current(), w.previous(), epoch(w.previousUntil()));
+                + "previous_until = excluded.previous_until", name, w.current(), w.previous(), epoch(w.previousUntil()));
     }
 
     @Override
@@ -174,9 +186,9 @@ public final class JdbcLedger implements Ledger {
         if (cache != null) {
             cache.permit(name, p.id(), p);
         }
-        update(sql.prepare("INSERT INTO permits (semaphore, " + PERMIT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        write("INSERT INTO permits (semaphore, " + PERMIT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 + "ON CONFLICT (semaphore, id) DO UPDATE SET lease_ms = excluded.lease_ms, expires_at = excluded.expires_at, "
-                + "state = excluded.state"),
+                + "state = excluded.state",
                 name, p.id(), p.channel(), p.fencingToken(), p.grantedAt().toEpochMilli(), millis(p.lease()),
                 epoch(p.expiresAt()), p.holderId(), p.state().name().toLowerCase(Locale.ROOT));
     }
@@ -186,7 +198,7 @@ public final class JdbcLedger implements Ledger {
         if (cache != null) {
             cache.permit(name, permitId, null);
         }
-        update(sql.prepare("DELETE FROM permits WHERE semaphore = ? AND id = ?"), name, permitId);
+        write("DELETE FROM permits WHERE semaphore = ? AND id = ?", name, permitId);
     }
 
     @Override
@@ -223,12 +235,12 @@ public final class JdbcLedger implements Ledger {
         if (cache != null) {
             cache.job(name, j.id(), j);
         }
-        update(sql.prepare("INSERT INTO jobs (semaphore, " + JOB_COLUMNS + ") "
+        write("INSERT INTO jobs (semaphore, " + JOB_COLUMNS + ") "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 + "ON CONFLICT (semaphore, id) DO UPDATE SET seq = excluded.seq, state = excluded.state, "
                 + "attempts = excluded.attempts, available_at = excluded.available_at, permit_id = excluded.permit_id, "
                 + "last_error = excluded.last_error, updated_at = excluded.updated_at, delivered_at = excluded.delivered_at, "
-                + "forwarded_from = excluded.forwarded_from, forwarded_to = excluded.forwarded_to"),
+                + "forwarded_from = excluded.forwarded_from, forwarded_to = excluded.forwarded_to",
                 name, j.id(), j.kind().name().toLowerCase(Locale.ROOT), j.channel(), j.priority(), j.seq(), j.originalSeq(),
                 j.state().wireName(), j.payload(), j.idempotencyKey(), j.attempts(), millis(j.lease()), epoch(j.deadline()),
                 j.availableAt().toEpochMilli(), j.permitId(), j.lastError(), j.createdAt().toEpochMilli(),
@@ -240,7 +252,7 @@ public final class JdbcLedger implements Ledger {
         if (cache != null) {
             cache.job(name, jobId, null);
         }
-        update(sql.prepare("DELETE FROM jobs WHERE semaphore = ? AND id = ?"), name, jobId);
+        write("DELETE FROM jobs WHERE semaphore = ? AND id = ?", name, jobId);
     }
 
     @Override
@@ -301,10 +313,30 @@ public final class JdbcLedger implements Ledger {
         if (cache != null) {
             cache.forgetAll();
         }
-        return update(sql.prepare("DELETE FROM jobs WHERE semaphore = ? AND state = 'waiting' AND kind = 'job'"), name);
+        return write("DELETE FROM jobs WHERE semaphore = ? AND state = 'waiting' AND kind = 'job'", name);
+    }
+
+    /**
+     * Writes the semaphore and channel rows the cache holds unwritten: once, after the batch's
+     * last operation and before its commit.
+     */
+    public void writeHeldRows() {
+        cache.forEachUnwritten((semaphore, s) -> {
+            if (s.isPresent()) {
+                writeSemaphore(s.get());
+            } else {
+                write("DELETE FROM semaphores WHERE name = ?", semaphore);
+            }
+        }, (semaphore, c) -> new JdbcLedger(sql, semaphore).writeChannel(c));
     }
 
     // ---- plumbing ---------------------------------------------------------------------------
+
+    /** Runs a statement that changes rows, counted in {@link Statements#writes()}. */
+    private int write(String statement, Object... args) {
+        sql.wrote();
+        return update(sql.prepare(statement), args);
+    }
 
     /** What the cache knows (its lookup answers null when it does not know), else read from the database and remembered there. */
     private <T> T cachedOrRead(Function<RowCache, T> known, Supplier<T> read, BiConsumer<RowCache, T> remember) {

@@ -6,27 +6,37 @@ import dev.sluice.core.semaphore.ChannelRecord;
 import dev.sluice.core.semaphore.SemaphoreRecord;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiConsumer;
 
 /**
  * Semaphore, channel, permit and job rows, and each semaphore's list of paused channels, kept in
- * memory between transactions, so that an operation reads them without a statement. Jobs are kept
- * only with a payload of at most {@value #MAX_JOB_PAYLOAD} characters, which bounds the memory
- * along with the number of rows. Only for a database that one thread alone writes (the embedded
- * store's writer, which holds its directory's lock): the cache is then never stale.
+ * memory, so that an operation reads them without a statement. Jobs are kept only with a payload
+ * of at most {@value #MAX_JOB_PAYLOAD} characters, which bounds the memory along with the number
+ * of rows. Valid only while nothing else writes those rows: the embedded store keeps one between
+ * transactions (its writer, which holds its directory's lock, is the database's only writer); the
+ * PostgreSQL store keeps one per batch, under the semaphore's row lock.
  *
- * <p>Read-through and write-through: the database stays the truth, the cache only spares reads.
- * Whatever an operation records goes into the cache at once, and what it replaced into an undo
- * log: {@link #operationUndone} puts back what the operation replaced, {@link #rolledBack} what
- * the whole batch replaced, {@link #committed} forgets the log. So an undone operation or a
- * failed commit never leaves a row the database does not hold, and a row costs one map entry
- * however many layers of undo it is under. A row not in the map is unknown (read from the
- * database); one known to be missing is held as such. At most {@code capacity} rows are kept, the
- * least recently used go (a row dropped is only unknown again, which is always safe).
+ * <p>Read-through. Whatever an operation records goes into the cache at once, and what it
+ * replaced into an undo log: {@link #operationUndone} puts back what the operation replaced,
+ * {@link #rolledBack} what the whole batch replaced, {@link #committed} forgets the log. So an
+ * undone operation or a failed commit never leaves a row the database does not hold, and a row
+ * costs one map entry however many layers of undo it is under. A row not in the map is unknown
+ * (read from the database); one known to be missing is held as such. At most {@code capacity}
+ * rows are kept, the least recently used go (a row dropped is only unknown again, which is always
+ * safe).
  *
- * <p>Not thread-safe: the writer thread alone uses it.
+ * <p>Write-through, or for semaphore and channel rows <em>write-behind</em> when made with
+ * {@link #holdingWrites}: those are then written once per batch ({@link #forEachUnwritten}),
+ * however many of its operations changed them, which spares a round trip to a database server per
+ * change. Rows held unwritten are never dropped, and an undone operation leaves them as they were
+ * before it; they must be written before the batch commits.
+ *
+ * <p>Not thread-safe: one thread at a time uses it.
  */
 public final class RowCache {
     static final int MAX_JOB_PAYLOAD = 1024;
@@ -47,18 +57,32 @@ public final class RowCache {
     private record Replaced(Object key, Object value) {}
 
     private final Map<Object, Object> rows;
+    private final boolean holdsWrites;
+    /** Keys whose row the database may not hold yet (a key no longer in {@link #rows} is known to the database again). */
+    private final Set<Object> unwritten = new LinkedHashSet<>();
     /** Every change of the open batch, in order: undone from the end. */
     private final List<Replaced> undo = new ArrayList<>();
     /** Where the open operation's changes begin in {@link #undo}. */
     private int operationStart;
 
+    /** A cache whose every row is written by the caller at once (write-through). */
     public RowCache(int capacity) {
+        this(capacity, false);
+    }
+
+    private RowCache(int capacity, boolean holdsWrites) {
+        this.holdsWrites = holdsWrites;
         this.rows = new LinkedHashMap<>(Math.min(capacity, 1024), 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Object, Object> eldest) {
-                return size() > capacity;
+                return size() > capacity && !unwritten.contains(eldest.getKey());
             }
         };
+    }
+
+    /** A cache that holds the writes of semaphore and channel rows until {@link #forEachUnwritten}. */
+    public static RowCache holdingWrites(int capacity) {
+        return new RowCache(capacity, true);
     }
 
     /** The semaphore's row if known (empty when known to be absent); null when unknown. */
@@ -70,6 +94,65 @@ public final class RowCache {
     /** Records the semaphore's row as this operation read or wrote it; null when it has none. */
     void semaphore(String name, SemaphoreRecord row) {
         put(new SemaphoreKey(name), row == null ? ABSENT : row);
+    }
+
+    /**
+     * Records the semaphore's row as this operation wrote it (null: deleted). Answers true when
+     * the cache holds the write for {@link #forEachUnwritten}, false when the caller writes it.
+     */
+    boolean wroteSemaphore(String name, SemaphoreRecord row) {
+        semaphore(name, row);
+        return held(new SemaphoreKey(name));
+    }
+
+    /** As {@link #wroteSemaphore}, for a channel's row (an empty one: deleted). */
+    boolean wroteChannel(String semaphore, ChannelRecord row) {
+        channel(semaphore, row);
+        return held(new ChannelKey(semaphore, row.name()));
+    }
+
+    private boolean held(Object key) {
+        if (holdsWrites) {
+            unwritten.add(key);
+        }
+        return holdsWrites;
+    }
+
+    /**
+     * The paused channels the database lists, as the rows held unwritten change them: the list
+     * the database would give once they are written.
+     */
+    List<String> withUnwritten(String semaphore, List<String> pausedInDatabase) {
+        List<String> paused = new ArrayList<>(pausedInDatabase);
+        for (Object key : unwritten) {
+            if (key instanceof ChannelKey k && k.semaphore().equals(semaphore) && rows.get(k) instanceof ChannelRecord c) {
+                paused.remove(c.name());
+                if (c.paused()) {
+                    paused.add(c.name());
+                }
+            }
+        }
+        paused.sort(null);
+        return paused;
+    }
+
+    /**
+     * Hands each row held unwritten to be written: a semaphore's (empty: delete it) and a
+     * channel's (an empty one: delete it). They count as written once this returns.
+     */
+    void forEachUnwritten(BiConsumer<String, Optional<SemaphoreRecord>> semaphore, BiConsumer<String, ChannelRecord> channel) {
+        for (Object key : unwritten) {
+            Object value = rows.get(key);
+            if (value == null) {
+                continue;   // undone back to unknown: the database holds it as it was
+            }
+            switch (key) {
+                case SemaphoreKey k -> semaphore.accept(k.name(), value == ABSENT ? Optional.empty() : Optional.of((SemaphoreRecord) value));
+                case ChannelKey k -> channel.accept(k.semaphore(), (ChannelRecord) value);
+                default -> throw new IllegalStateException("no write is held for " + key);
+            }
+        }
+        unwritten.clear();
     }
 
     /** The channel's row if known (an {@linkplain ChannelRecord#isEmpty() empty} one when it has none), else null. */
@@ -127,13 +210,23 @@ public final class RowCache {
     }
 
     /**
-     * Forgets every row: for changes too wide to follow one by one (a semaphore deleted with all it
-     * owns, housekeeping across semaphores). An empty cache is true whatever is undone later.
+     * Forgets every row but those held unwritten: for changes too wide to follow one by one
+     * (housekeeping across semaphores, a purge of the queue). The undo log stays: what it puts
+     * back was true before the operation, and is again once the database has undone it too.
      */
     public void forgetAll() {
-        rows.clear();
-        undo.clear();
-        operationStart = 0;
+        rows.keySet().retainAll(unwritten);
+    }
+
+    /** Forgets every row, as {@link #forgetAll}, and records the semaphore and its channels as deleted. */
+    void semaphoreDeleted(String name) {
+        forgetAll();
+        for (Object key : List.copyOf(rows.keySet())) {
+            if (key instanceof ChannelKey k && k.semaphore().equals(name)) {
+                wroteChannel(name, ChannelRecord.empty(k.channel()));
+            }
+        }
+        wroteSemaphore(name, null);
     }
 
     public void operationDone() {
@@ -145,12 +238,16 @@ public final class RowCache {
     }
 
     public void committed() {
+        if (!unwritten.isEmpty()) {
+            throw new IllegalStateException(unwritten.size() + " rows were committed unwritten");
+        }
         undo.clear();
         operationStart = 0;
     }
 
     public void rolledBack() {
         undoTo(0);
+        unwritten.clear();   // all back as the database holds them
         operationStart = 0;
     }
 

@@ -11,6 +11,7 @@ public final class Statements implements AutoCloseable {
     private final Connection connection;
     private final String lockClause;
     private final Map<String, PreparedStatement> cache = new HashMap<>();
+    private long writes;
 
     /** @param lockClause appended to the read of a semaphore's row to lock it (" FOR UPDATE"), or "" */
     public Statements(Connection connection, String lockClause) {
@@ -29,6 +30,15 @@ public final class Statements implements AutoCloseable {
             cache.put(sql, ps);
         }
         return ps;
+    }
+
+    /** How many statements that change rows the ledgers on this connection have run: a change shows an operation wrote. */
+    public long writes() {
+        return writes;
+    }
+
+    void wrote() {
+        writes++;
     }
 
     String lockClause() {
