@@ -139,7 +139,8 @@ public final class PostgresStore implements Store {
             throw new StoreException("cannot reach the store at " + url + ": " + rootMessage(e), e);
         }
         try {
-            Flyway.configure().dataSource(pool).locations("classpath:db/migration").load().migrate();
+            // db/postgresql: what only PostgreSQL has (storage parameters), numbered between the shared ones
+            Flyway.configure().dataSource(pool).locations("classpath:db/migration", "classpath:db/postgresql").load().migrate();
             PostgresStore store = new PostgresStore(url, pool, nodeId);
             store.link.start();
             log.info("PostgreSQL store at {} (node {}, pool of {})", url, nodeId, url.poolSize());
