@@ -50,8 +50,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Group commit.</b> Operations on one semaphore queue in its <em>lane</em>; one virtual
  * thread per busy lane takes everything queued, runs it in one transaction and commits once.
  * Under the row lock nothing else changes the semaphore's rows, so the batch keeps those it read
- * or wrote in a {@link RowCache} and writes the semaphore's and its channels' rows once, at its
- * end: most operations then cost a statement or two, not seven or eight. A refused operation is
+ * or wrote in a {@link RowCache} and holds the writes of the semaphore's, its channels' and its
+ * permits' rows, written together at its end (or before a query of permits): a try-acquire then
+ * costs no statement of its own, a release one, where each cost seven or eight. A refused operation is
  * undone alone: most have written nothing, so the batch runs without savepoints, and only when
  * one fails after it wrote is the transaction rolled back and the batch run again, each operation
  * under a savepoint of its own. Operations may therefore run twice; only the run that commits
@@ -327,6 +328,9 @@ public final class PostgresStore implements Store {
      */
     private static <T> Runnable runOne(Connection c, Statements sql, String name, Task<T> task, RowCache rows,
                                        boolean savepoint, List<String> announcements) throws SQLException {
+        if (savepoint) {
+            new JdbcLedger(sql, name, rows).writeHeldRows();   // so that undoing this operation never undoes another's writes
+        }
         Savepoint undo = savepoint ? c.setSavepoint() : null;
         long writesBefore = sql.writes();
         try {

@@ -28,8 +28,8 @@ import java.util.function.Supplier;
  * (only where nothing else writes the semaphore's rows meanwhile), semaphore, channel, permit and
  * job rows (and the paused channels) are read from it when it knows them, and every write of them
  * goes through it; a cache {@linkplain RowCache#holdingWrites holding writes} keeps those of
- * semaphore and channel rows until {@link #writeHeldRows}. Queue pages, which leave payloads out,
- * never reach it.
+ * semaphore, channel and permit rows until {@link #writeHeldRows} (or a query of the permits).
+ * Queue pages, which leave payloads out, never reach it.
  */
 public final class JdbcLedger implements Ledger {
     private static final String JOB_COLUMNS = "id, kind, channel, priority, seq, original_seq, state, payload, "
@@ -171,6 +171,7 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public Optional<PermitRecord> permitOfHolder(String holderId) {
+        writeHeldRows();
         return one(sql.prepare("SELECT " + PERMIT_COLUMNS + " FROM permits WHERE semaphore = ? AND holder = ?"),
                 JdbcLedger::permitOf, name, holderId);
     }
@@ -183,26 +184,33 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public void save(PermitRecord p) {
-        if (cache != null) {
-            cache.permit(name, p.id(), p);
+        if (cache != null && cache.wrotePermit(name, p.id(), p)) {
+            return;
         }
-        write("INSERT INTO permits (semaphore, " + PERMIT_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                + "ON CONFLICT (semaphore, id) DO UPDATE SET lease_ms = excluded.lease_ms, expires_at = excluded.expires_at, "
-                + "state = excluded.state",
-                name, p.id(), p.channel(), p.fencingToken(), p.grantedAt().toEpochMilli(), millis(p.lease()),
-                epoch(p.expiresAt()), p.holderId(), p.state().name().toLowerCase(Locale.ROOT));
+        write(SAVE_PERMIT, permitRow(p));
+    }
+
+    private static final String SAVE_PERMIT = "INSERT INTO permits (semaphore, " + PERMIT_COLUMNS + ") "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (semaphore, id) DO UPDATE SET lease_ms = excluded.lease_ms, "
+            + "expires_at = excluded.expires_at, state = excluded.state";
+    private static final String DELETE_PERMIT = "DELETE FROM permits WHERE semaphore = ? AND id = ?";
+
+    private Object[] permitRow(PermitRecord p) {
+        return new Object[] {name, p.id(), p.channel(), p.fencingToken(), p.grantedAt().toEpochMilli(), millis(p.lease()),
+                epoch(p.expiresAt()), p.holderId(), p.state().name().toLowerCase(Locale.ROOT)};
     }
 
     @Override
     public void deletePermit(String permitId) {
-        if (cache != null) {
-            cache.permit(name, permitId, null);
+        if (cache != null && cache.wrotePermit(name, permitId, null)) {
+            return;
         }
-        write("DELETE FROM permits WHERE semaphore = ? AND id = ?", name, permitId);
+        write(DELETE_PERMIT, name, permitId);
     }
 
     @Override
     public List<PermitRecord> permitsExpiredBy(Instant now, int max) {
+        writeHeldRows();
         return list(sql.prepare("SELECT " + PERMIT_COLUMNS + " FROM permits WHERE semaphore = ? AND state = 'held' "
                 + "AND expires_at <= ? ORDER BY expires_at LIMIT ?"), JdbcLedger::permitOf, name, now.toEpochMilli(), max);
     }
@@ -317,17 +325,32 @@ public final class JdbcLedger implements Ledger {
     }
 
     /**
-     * Writes the semaphore and channel rows the cache holds unwritten: once, after the batch's
-     * last operation and before its commit.
+     * Writes the rows the cache holds unwritten, if any: after the batch's last operation and
+     * before its commit, and before a query of a table they are in. Permits go as one JDBC batch
+     * of saves and one of deletes (a round trip each, however many).
      */
     public void writeHeldRows() {
+        if (cache == null || !cache.holdsUnwritten()) {
+            return;
+        }
+        List<Object[]> saved = new ArrayList<>();
+        List<Object[]> deleted = new ArrayList<>();
         cache.forEachUnwritten((semaphore, s) -> {
             if (s.isPresent()) {
                 writeSemaphore(s.get());
             } else {
                 write("DELETE FROM semaphores WHERE name = ?", semaphore);
             }
-        }, (semaphore, c) -> new JdbcLedger(sql, semaphore).writeChannel(c));
+        }, (semaphore, c) -> new JdbcLedger(sql, semaphore).writeChannel(c),
+                (semaphore, id, p) -> {
+                    if (p.isPresent()) {
+                        saved.add(new JdbcLedger(sql, semaphore).permitRow(p.get()));
+                    } else {
+                        deleted.add(new Object[] {semaphore, id});
+                    }
+                });
+        writeAll(SAVE_PERMIT, saved);
+        writeAll(DELETE_PERMIT, deleted);
     }
 
     // ---- plumbing ---------------------------------------------------------------------------
@@ -336,6 +359,24 @@ public final class JdbcLedger implements Ledger {
     private int write(String statement, Object... args) {
         sql.wrote();
         return update(sql.prepare(statement), args);
+    }
+
+    /** Runs a statement once for each row of arguments, as one JDBC batch; counted as {@link #write}. */
+    private void writeAll(String statement, List<Object[]> rows) {
+        if (rows.isEmpty()) {
+            return;
+        }
+        sql.wrote();
+        PreparedStatement ps = sql.prepare(statement);
+        try {
+            for (Object[] args : rows) {
+                bind(ps, args);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        } catch (SQLException e) {
+            throw new StoreException(e);
+        }
     }
 
     /** What the cache knows (its lookup answers null when it does not know), else read from the database and remembered there. */

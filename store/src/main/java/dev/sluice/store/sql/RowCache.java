@@ -30,11 +30,12 @@ import java.util.function.BiConsumer;
  * rows are kept, the least recently used go (a row dropped is only unknown again, which is always
  * safe).
  *
- * <p>Write-through, or for semaphore and channel rows <em>write-behind</em> when made with
- * {@link #holdingWrites}: those are then written once per batch ({@link #forEachUnwritten}),
- * however many of its operations changed them, which spares a round trip to a database server per
- * change. Rows held unwritten are never dropped, and an undone operation leaves them as they were
- * before it; they must be written before the batch commits.
+ * <p>Write-through, or for semaphore, channel and permit rows <em>write-behind</em> when made
+ * with {@link #holdingWrites}: those are then written together ({@link #forEachUnwritten}) at the
+ * end of the batch, or before a query reads their table, however many of its operations changed
+ * them, which spares a round trip to a database server per change. Rows held unwritten are never
+ * dropped, and an undone operation leaves them as they were before it; they must be written
+ * before the batch commits.
  *
  * <p>Not thread-safe: one thread at a time uses it.
  */
@@ -80,7 +81,7 @@ public final class RowCache {
         };
     }
 
-    /** A cache that holds the writes of semaphore and channel rows until {@link #forEachUnwritten}. */
+    /** A cache that holds the writes of semaphore, channel and permit rows until {@link #forEachUnwritten}. */
     public static RowCache holdingWrites(int capacity) {
         return new RowCache(capacity, true);
     }
@@ -111,6 +112,17 @@ public final class RowCache {
         return held(new ChannelKey(semaphore, row.name()));
     }
 
+    /** As {@link #wroteSemaphore}, for a permit's row (null: deleted). */
+    boolean wrotePermit(String semaphore, String id, PermitRecord row) {
+        permit(semaphore, id, row);
+        return held(new PermitKey(semaphore, id));
+    }
+
+    /** Whether rows are held unwritten: a query of their tables must not run before they are written. */
+    boolean holdsUnwritten() {
+        return !unwritten.isEmpty();
+    }
+
     private boolean held(Object key) {
         if (holdsWrites) {
             unwritten.add(key);
@@ -136,11 +148,19 @@ public final class RowCache {
         return paused;
     }
 
+    /** Where a permit row held unwritten is to be written. */
+    interface PermitWrite {
+        /** @param row empty: delete it */
+        void write(String semaphore, String id, Optional<PermitRecord> row);
+    }
+
     /**
-     * Hands each row held unwritten to be written: a semaphore's (empty: delete it) and a
-     * channel's (an empty one: delete it). They count as written once this returns.
+     * Hands each row held unwritten to be written: a semaphore's (empty: delete it), a channel's
+     * (an empty one: delete it) and a permit's (empty: delete it). They count as written once
+     * this returns.
      */
-    void forEachUnwritten(BiConsumer<String, Optional<SemaphoreRecord>> semaphore, BiConsumer<String, ChannelRecord> channel) {
+    void forEachUnwritten(BiConsumer<String, Optional<SemaphoreRecord>> semaphore, BiConsumer<String, ChannelRecord> channel,
+                          PermitWrite permit) {
         for (Object key : unwritten) {
             Object value = rows.get(key);
             if (value == null) {
@@ -149,6 +169,7 @@ public final class RowCache {
             switch (key) {
                 case SemaphoreKey k -> semaphore.accept(k.name(), value == ABSENT ? Optional.empty() : Optional.of((SemaphoreRecord) value));
                 case ChannelKey k -> channel.accept(k.semaphore(), (ChannelRecord) value);
+                case PermitKey k -> permit.write(k.semaphore(), k.id(), value == ABSENT ? Optional.empty() : Optional.of((PermitRecord) value));
                 default -> throw new IllegalStateException("no write is held for " + key);
             }
         }
@@ -218,12 +239,14 @@ public final class RowCache {
         rows.keySet().retainAll(unwritten);
     }
 
-    /** Forgets every row, as {@link #forgetAll}, and records the semaphore and its channels as deleted. */
+    /** Forgets every row, as {@link #forgetAll}, and records the semaphore, its channels and permits as deleted. */
     void semaphoreDeleted(String name) {
         forgetAll();
         for (Object key : List.copyOf(rows.keySet())) {
             if (key instanceof ChannelKey k && k.semaphore().equals(name)) {
                 wroteChannel(name, ChannelRecord.empty(k.channel()));
+            } else if (key instanceof PermitKey k && k.semaphore().equals(name)) {
+                wrotePermit(name, k.id(), null);
             }
         }
         wroteSemaphore(name, null);

@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -75,8 +76,10 @@ class PostgresBatchTest {
                     return machine(ledger).tryAcquire("a", LEASE);
                 },
                 ledger -> {
-                    PermitRecord written = machine(ledger).tryAcquire("b", LEASE);   // a permit row, and held rows
-                    throw new IllegalStateException("failed after writing " + written.id());
+                    SemaphoreMachine machine = machine(ledger);
+                    machine.tryAcquire("b", LEASE);                 // rows the batch holds
+                    machine.enqueue("{}", "b", 0, null);            // and a job's row, written at once
+                    throw new IllegalStateException("failed after writing");
                 },
                 ledger -> machine(ledger).tryAcquire("a", LEASE));
 
@@ -93,6 +96,8 @@ class PostgresBatchTest {
         assertTrue(run(ledger -> ledger.permit(third.id())).isPresent());
         assertEquals(2, count("SELECT COUNT(*) FROM permits WHERE semaphore = '" + name + "'"));
         assertEquals(0, count("SELECT COUNT(*) FROM channels WHERE semaphore = '" + name + "' AND name = 'b'"));
+        assertEquals(0, count("SELECT COUNT(*) FROM jobs WHERE semaphore = '" + name + "'"));
+        assertEquals(0, (long) run(ledger -> ledger.semaphore().orElseThrow().waiting()));
     }
 
     @Test
@@ -162,6 +167,56 @@ class PostgresBatchTest {
             assertEquals(0, count("SELECT COUNT(*) FROM " + table + " WHERE semaphore = '" + name + "'"), table);
         }
         assertEquals(0, count("SELECT COUNT(*) FROM semaphores WHERE name = '" + name + "'"));
+    }
+
+    @Test
+    void permitQueriesInABatchSeeItsPermitWritesNotWrittenYet() throws Exception {
+        Instant past = Instant.now().minusSeconds(60).truncatedTo(ChronoUnit.MILLIS);   // the store keeps milliseconds
+        PermitRecord held = new PermitRecord("p-held", "a", 1, past, Duration.ofSeconds(1), past.plusSeconds(1), "holder-1",
+                PermitRecord.State.HELD);
+        List<CompletableFuture<?>> batch = inOneBatch(
+                ledger -> {
+                    ledger.save(held);
+                    return null;
+                },
+                ledger -> ledger.permitOfHolder("holder-1"),
+                ledger -> ledger.permitsExpiredBy(Instant.now(), 10),
+                ledger -> {
+                    ledger.save(held.expired());
+                    return null;
+                },
+                ledger -> ledger.permitsExpiredBy(Instant.now(), 10),
+                ledger -> {
+                    ledger.deletePermit(held.id());
+                    return null;
+                },
+                ledger -> ledger.permitOfHolder("holder-1"));
+
+        assertEquals(Optional.of(held), batch.get(1).join());
+        assertEquals(List.of(held), batch.get(2).join());
+        assertEquals(List.of(), batch.get(4).join(), "expired in the batch: a tick's loop over expired permits ends");
+        assertEquals(Optional.empty(), batch.get(6).join());
+        assertEquals(0, count("SELECT COUNT(*) FROM permits WHERE semaphore = '" + name + "'"));
+    }
+
+    @Test
+    void anOperationThatFailsAfterItsQueryWroteTheBatchsPermitsUndoesOnlyItsOwn() throws Exception {
+        List<CompletableFuture<?>> batch = inOneBatch(
+                ledger -> machine(ledger).tryAcquire("a", LEASE),
+                ledger -> {
+                    PermitRecord mine = machine(ledger).tryAcquire("a", LEASE);
+                    ledger.permitOfHolder("nobody");   // writes what the batch holds, this operation's permit too
+                    throw new IllegalStateException("failed after " + mine.id() + " was written");
+                },
+                ledger -> machine(ledger).tryAcquire("a", LEASE));
+
+        PermitRecord first = (PermitRecord) batch.get(0).join();
+        assertThrows(CompletionException.class, () -> batch.get(1).join());
+        PermitRecord third = (PermitRecord) batch.get(2).join();
+        assertEquals(2, count("SELECT COUNT(*) FROM permits WHERE semaphore = '" + name + "'"));
+        assertTrue(run(ledger -> ledger.permit(first.id())).isPresent(), "an earlier operation's permit outlives the undo");
+        assertTrue(run(ledger -> ledger.permit(third.id())).isPresent());
+        assertEquals(2, (int) run(ledger -> ledger.semaphore().orElseThrow().inUse()));
     }
 
     // ---- plumbing ---------------------------------------------------------------------------------
