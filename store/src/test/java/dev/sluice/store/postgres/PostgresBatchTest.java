@@ -71,10 +71,7 @@ class PostgresBatchTest {
     void anOperationThatFailsAfterItWroteIsUndoneAloneAndTheRestOfItsBatchCommits() throws Exception {
         AtomicInteger runsOfFirst = new AtomicInteger();
         List<CompletableFuture<?>> batch = inOneBatch(
-                ledger -> {
-                    runsOfFirst.incrementAndGet();
-                    return machine(ledger).tryAcquire("a", LEASE);
-                },
+                acquireCounting(runsOfFirst),
                 ledger -> {
                     SemaphoreMachine machine = machine(ledger);
                     machine.tryAcquire("b", LEASE);                 // rows the batch holds
@@ -104,10 +101,7 @@ class PostgresBatchTest {
     void anOperationThatFailsHavingChangedOnlyHeldRowsIsUndoneWithoutRunningTheBatchAgain() throws Exception {
         AtomicInteger runsOfFirst = new AtomicInteger();
         List<CompletableFuture<?>> batch = inOneBatch(
-                ledger -> {
-                    runsOfFirst.incrementAndGet();
-                    return machine(ledger).tryAcquire("a", LEASE);
-                },
+                acquireCounting(runsOfFirst),
                 ledger -> {
                     ledger.save(ledger.semaphore().orElseThrow().withConfig(SemaphoreConfig.ofLimit(99), Instant.now()));
                     ledger.save(ledger.channel("a").withPaused(true));
@@ -223,6 +217,14 @@ class PostgresBatchTest {
 
     private SemaphoreMachine machine(Ledger ledger) {
         return new SemaphoreMachine(ledger, name, Instant.now(), new Random());
+    }
+
+    /** A try-acquire on channel a that counts its runs. */
+    private Function<Ledger, PermitRecord> acquireCounting(AtomicInteger runs) {
+        return ledger -> {
+            runs.incrementAndGet();
+            return machine(ledger).tryAcquire("a", LEASE);
+        };
     }
 
     private <T> T run(Function<Ledger, T> operation) {
