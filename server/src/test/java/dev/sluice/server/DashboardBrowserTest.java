@@ -25,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriverException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -438,8 +439,11 @@ class DashboardBrowserTest {
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> !byTestId("dead").getText().equals("0"));
         driver.findElement(By.cssSelector("#job-tabs [data-state='dead']")).click();
-        await().atMost(Duration.ofSeconds(10)).until(() -> !driver.findElements(By.cssSelector("#jobs-body tr.link")).isEmpty());
-        driver.findElement(By.cssSelector("#jobs-body tr.link")).click();
+        // the live table may be drawn anew between finding a row and clicking it: find it again then
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptionsInstanceOf(WebDriverException.class).until(() -> {
+            driver.findElement(By.cssSelector("#jobs-body tr.link")).click();
+            return true;
+        });
         driver.executeScript("window.scrollTo(0, 0)");
         Thread.sleep(1200);   // one more chart sample, so the picture shows the latest second
         Path png = Path.of("target", "dashboard.png");
