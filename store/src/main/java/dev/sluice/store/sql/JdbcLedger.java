@@ -38,6 +38,11 @@ public final class JdbcLedger implements Ledger {
     /** {@link #JOB_COLUMNS} without the payload, which a queue page does not need (up to 256 KiB a row). */
     private static final String QUEUE_COLUMNS = JOB_COLUMNS.replace("payload", "NULL");
     static final String PERMIT_COLUMNS = "id, channel, fencing_token, granted_at, lease_ms, expires_at, holder, state";
+    /** Saves a permit, written alone or in a JDBC batch ({@link #writeHeldRows}). */
+    private static final String SAVE_PERMIT = "INSERT INTO permits (semaphore, " + PERMIT_COLUMNS + ") "
+            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (semaphore, id) DO UPDATE SET lease_ms = excluded.lease_ms, "
+            + "expires_at = excluded.expires_at, state = excluded.state";
+    private static final String DELETE_PERMIT = "DELETE FROM permits WHERE semaphore = ? AND id = ?";
 
     private final Statements sql;
     private final String name;
@@ -189,11 +194,6 @@ public final class JdbcLedger implements Ledger {
         }
         write(SAVE_PERMIT, permitRow(p));
     }
-
-    private static final String SAVE_PERMIT = "INSERT INTO permits (semaphore, " + PERMIT_COLUMNS + ") "
-            + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (semaphore, id) DO UPDATE SET lease_ms = excluded.lease_ms, "
-            + "expires_at = excluded.expires_at, state = excluded.state";
-    private static final String DELETE_PERMIT = "DELETE FROM permits WHERE semaphore = ? AND id = ?";
 
     private Object[] permitRow(PermitRecord p) {
         return new Object[] {name, p.id(), p.channel(), p.fencingToken(), p.grantedAt().toEpochMilli(), millis(p.lease()),
