@@ -404,6 +404,23 @@ class RemoteCommandsTest {
         assertThat(sluice("jobs", "submit", name, "--payload", "{").exit()).isEqualTo(2);
     }
 
+    @Test
+    void submitNamesTheLineOfTheJobTheServerRefusedInsideABatch() throws Exception {
+        try (SluiceServer small = SluiceServer.start(ServerSettings.defaults().withPort(0).withDataDir(tmp.resolve("small"))
+                .withMaxPayloadBytes(1024));
+             Sluice client = Sluice.connect("http://127.0.0.1:" + small.port())) {
+            Semaphore s = client.semaphore(name("bulk-line"));
+            s.create(0);
+            Path file = tmp.resolve("one-too-big.ndjson");
+            Files.writeString(file, "{\"n\": 1}\n{\"n\": 2}\n\n{\"n\": 3}\n{\"pad\": \"" + "x".repeat(2048) + "\"}\n{\"n\": 5}\n");
+            Run r = CliTest.run("jobs", "submit", s.name(), "--file", file.toString(), "--server", "http://127.0.0.1:" + small.port());
+            assertThat(r.exit()).as(r.toString()).isNotZero();
+            assertThat(r.err()).as("the fifth line of the file, the fourth job of its batch")
+                    .contains("line 5: payload is").contains("0 of 5 jobs were submitted").doesNotContain("jobs[");
+            assertThat(s.state().state().waiting()).isZero();
+        }
+    }
+
     // ---------------------------------------------------------------- apply
 
     @Test

@@ -13,13 +13,25 @@ package dev.sluice.client;
  * @param status the HTTP status code, or {@code 0} when no HTTP response was received
  * @param detail a human-readable explanation of this occurrence, or {@code null}
  * @param code   the stable machine-readable code, never {@code null}
+ * @param index  when the request was refused for one item of a list it carried (a job of
+ *               {@link Semaphore#submitEach}, an id given to redrive), that item's position in the
+ *               list, from 0; otherwise {@code null}
  */
-public record Problem(String type, String title, int status, String detail, String code) implements java.io.Serializable {
+public record Problem(String type, String title, int status, String detail, String code, Integer index)
+        implements java.io.Serializable {
 
     public Problem {
         if (code == null || code.isBlank()) {
             throw new IllegalArgumentException("code is required");
         }
+        if (index != null && index < 0) {
+            throw new IllegalArgumentException("index must not be negative");
+        }
+    }
+
+    /** A problem that names no item of a list. */
+    public Problem(String type, String title, int status, String detail, String code) {
+        this(type, title, status, detail, code, null);
     }
 
     /** A problem with only a code, a status and a detail, as the SDK creates for local failures. */

@@ -381,9 +381,11 @@ public final class Semaphore {
      * {@link JobRef} is the first job's, marked {@linkplain JobRef#duplicate() duplicate}.
      *
      * @return what each enqueue answered, in the order given
-     * @throws InvalidArgumentException  a job was refused (none was enqueued; the message names it as
-     *                                   {@code jobs[i]}, its index in the list), or more than 100
-     * @throws PayloadTooLargeException  a payload, or the whole request, is over the server's limit
+     * @throws InvalidArgumentException  a job was refused (none was enqueued; its index in the list
+     *                                   is {@code problem().index()}, and the message starts with
+     *                                   {@code jobs[i]:}), or more than 100
+     * @throws PayloadTooLargeException  a payload (its job's index is {@code problem().index()}), or
+     *                                   the whole request, is over the server's limit
      * @throws SluiceTransportException  no answer: the jobs may or may not have been enqueued; send
      *                                   them again with idempotency keys to be safe
      */

@@ -180,7 +180,9 @@ final class Transport {
         if (detail == null && title == null) {
             detail = "HTTP " + status + (contentType.isEmpty() ? "" : " (" + contentType + ")");
         }
-        return SluiceException.of(new Problem(Json.string(json, "type"), title, status, detail, code));
+        Integer index = Json.integer(json, "index");
+        return SluiceException.of(new Problem(Json.string(json, "type"), title, status, detail, code,
+                index == null || index < 0 ? null : index));
     }
 
     static String codeForStatus(int status) {

@@ -515,6 +515,14 @@ class WorkerTest {
             assertThatThrownBy(() -> s.submitAll(tooMany)).isInstanceOf(InvalidArgumentException.class);
             assertThatThrownBy(() -> s.submitAll(List.of("x"), SubmitOptions.defaults().withChannel("not a channel")))
                     .isInstanceOf(InvalidArgumentException.class);
+            assertThatThrownBy(() -> s.submitEach(List.of(Submission.of("x"),
+                    new Submission("y", SubmitOptions.defaults().withChannel("not a channel")))))
+                    .isInstanceOfSatisfying(InvalidArgumentException.class, e -> {
+                        assertThat(e.problem().index()).as("the refused job's index").isEqualTo(1);
+                        assertThat(e.getMessage()).startsWith("jobs[1]: ");
+                    });
+            assertThatThrownBy(() -> s.submitAll(tooMany))
+                    .isInstanceOfSatisfying(InvalidArgumentException.class, e -> assertThat(e.problem().index()).isNull());
             assertThatThrownBy(() -> s.submitAll(List.of("x"), SubmitOptions.defaults().withIdempotencyKey("k")))
                     .isInstanceOf(IllegalArgumentException.class);
             assertThat(s.state().state().waiting()).isZero();

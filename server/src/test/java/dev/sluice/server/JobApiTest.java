@@ -653,21 +653,41 @@ class JobApiTest {
         }
 
         @Test
-        void aBatchWithOneBadJobEnqueuesNone() {
+        void aBatchWithOneBadJobEnqueuesNoneAndNamesItByItsIndex() {
             String name = server.semaphore("batch-bad", "{'limit':0}");
             Res noPayload = api.post(jobs(name) + "/batch", j("{'jobs':[{'payload':1},{'payload':2},{'channel':'eu'}]}"));
             assertThat(noPayload.status()).isEqualTo(400);
             assertThat(noPayload.code()).isEqualTo("invalid_argument");
-            assertThat(noPayload.json().get("detail").asString()).contains("jobs[2]");
+            assertThat(noPayload.json().get("detail").asString()).startsWith("jobs[2]: payload is required");
+            assertThat(noPayload.json().get("index").asInt()).isEqualTo(2);
             Res badChannel = api.post(jobs(name) + "/batch", j("{'jobs':[{'payload':1},{'payload':2,'channel':'has space'}]}"));
             assertThat(badChannel.status()).isEqualTo(400);
+            assertThat(badChannel.json().get("index").asInt()).isEqualTo(1);
+            Res badPriority = api.post(jobs(name) + "/batch", j("{'jobs':[{'payload':1},{'payload':2,'priority':'high'}]}"));
+            assertThat(badPriority.status()).isEqualTo(400);
+            assertThat(badPriority.json().get("detail").asString()).as("a field's own check names the job too").startsWith("jobs[1]: priority");
+            assertThat(badPriority.json().get("index").asInt()).isEqualTo(1);
             Res unknownField = api.post(jobs(name) + "/batch", j("{'jobs':[{'payload':1,'colour':'red'}]}"));
             assertThat(unknownField.status()).isEqualTo(400);
+            assertThat(unknownField.json().get("index").asInt()).isZero();
             String big = "{\"jobs\":[{\"payload\":1},{\"payload\":\"" + "a".repeat(256 * 1024) + "\"}]}";
             Res tooLarge = api.post(jobs(name) + "/batch", big);
             assertThat(tooLarge.status()).isEqualTo(413);
             assertThat(tooLarge.code()).isEqualTo("payload_too_large");
+            assertThat(tooLarge.json().get("index").asInt()).isEqualTo(1);
+            Res notAList = api.post(jobs(name) + "/batch", "{\"jobs\":{}}");
+            assertThat(notAList.status()).isEqualTo(400);
+            assertThat(notAList.json().has("index")).as("a refusal of the whole request names no item").isFalse();
             assertThat(server.state(name).get("waiting").asInt()).as("no job of a refused batch is enqueued").isZero();
+
+            Res badCompletion = api.post(jobs(name) + "/complete", j("{'jobs':[{'jobId':'j-1'},{'jobId':'not an id'}]}"));
+            assertThat(badCompletion.status()).isEqualTo(400);
+            assertThat(badCompletion.json().get("detail").asString()).startsWith("jobs[1]: jobId");
+            assertThat(badCompletion.json().get("index").asInt()).isEqualTo(1);
+            Res badRedrive = api.post("/v1/semaphores/" + name + "/dead-letters/redrive", j("{'jobIds':['j-1','j-2',7]}"));
+            assertThat(badRedrive.status()).isEqualTo(400);
+            assertThat(badRedrive.json().get("detail").asString()).startsWith("jobIds[2]: ");
+            assertThat(badRedrive.json().get("index").asInt()).isEqualTo(2);
         }
 
         @Test

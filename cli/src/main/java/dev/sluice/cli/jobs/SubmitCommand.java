@@ -20,8 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,8 +48,6 @@ public final class SubmitCommand implements java.util.concurrent.Callable<Intege
      * payload limit and 64 KiB more) whatever its payload limit.
      */
     private static final long BATCH_BYTES = 48 * 1024;
-    /** How the server names a job of a batch in an error. */
-    private static final Pattern JOB_INDEX = Pattern.compile("jobs\\[(\\d+)]");
 
     @Mixin
     RemoteOptions remote;
@@ -180,12 +176,13 @@ public final class SubmitCommand implements java.util.concurrent.Callable<Intege
         return batches;
     }
 
-    /** Why a batch was refused, naming the line of the job refused where the server names it ({@code jobs[i]}). */
+    /** Why a batch was refused, naming the line of the job refused where the server names one. */
     private CliFailure refused(SluiceException e, List<Line> batch, long done, int total) {
+        Integer index = e.problem().index();
         String message = String.valueOf(e.getMessage());
-        Matcher job = JOB_INDEX.matcher(message);
-        if (job.find() && Integer.parseInt(job.group(1)) < batch.size()) {
-            message = job.replaceFirst("line " + batch.get(Integer.parseInt(job.group(1))).number());
+        if (index != null && index < batch.size()) {
+            String place = "jobs[" + index + "]: ";   // the line number takes its place
+            message = "line " + batch.get(index).number() + ": " + (message.startsWith(place) ? message.substring(place.length()) : message);
         } else {
             message = (batch.size() == 1 ? "line " + batch.getFirst().number()
                     : "lines " + batch.getFirst().number() + "-" + batch.getLast().number()) + ": " + message;

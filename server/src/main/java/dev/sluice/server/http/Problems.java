@@ -52,6 +52,11 @@ public final class Problems {
     }
 
     public static void write(Context ctx, ProblemCode code, String detail) {
+        write(ctx, code, detail, null);
+    }
+
+    /** With {@code index}, the position of the refused item in the request's list (see {@link RefusedItem}). */
+    private static void write(Context ctx, ProblemCode code, String detail, Integer index) {
         ObjectNode body = Json.object();
         body.put("type", TYPE_BASE + code.wireName());
         body.put("title", title(code));
@@ -59,6 +64,9 @@ public final class Problems {
         body.put("detail", detail);
         body.put("code", code.wireName());
         body.put("instance", ctx.path());
+        if (index != null) {
+            body.put("index", index);
+        }
         ctx.status(status(code));
         if (code == ProblemCode.LIMIT_REACHED || code == ProblemCode.PAUSED || code == ProblemCode.STORE_UNAVAILABLE
                 || code == ProblemCode.TOO_MANY_WAITS) {
@@ -75,6 +83,7 @@ public final class Problems {
     public static void handle(Throwable thrown, Context ctx) {
         Throwable e = unwrap(thrown);
         switch (e) {
+            case RefusedItem item -> write(ctx, item.code(), item.getMessage(), item.index());
             case SluiceException se -> write(ctx, se.code(), se.getMessage());
             case StoreException se -> {
                 // one line, not a stack trace: during an outage every request lands here. The client is told

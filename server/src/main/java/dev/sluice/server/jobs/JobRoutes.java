@@ -15,6 +15,7 @@ import dev.sluice.server.http.Async;
 import dev.sluice.server.http.ConnectionWatch;
 import dev.sluice.server.http.Json;
 import dev.sluice.server.http.Params;
+import dev.sluice.server.http.RefusedItem;
 import dev.sluice.server.http.TraceContext;
 import dev.sluice.server.http.Views;
 import dev.sluice.store.json.Fields;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -62,21 +64,19 @@ public final class JobRoutes {
         routes.post("/v1/semaphores/{name}/dead-letters/redrive", this::redrive);
     }
 
-    /** A job as a request gives it, validated; {@code what} names it in errors ({@code job}, or {@code jobs[i]} of a batch). */
-    private SemaphoreMachine.NewJob newJob(JsonNode body, String what) {
+    /** A job as a request gives it, validated. */
+    private SemaphoreMachine.NewJob newJob(JsonNode body) {
         if (!body.isObject()) {
-            throw SluiceException.invalid(what + " must be a JSON object");
+            throw SluiceException.invalid("a job must be a JSON object");
         }
-        Fields.onlyKnown(body, what, Set.of("payload", "channel", "priority", "idempotencyKey"));
-        String where = "job".equals(what) ? "" : " in " + what;
+        Fields.onlyKnown(body, "job", Set.of("payload", "channel", "priority", "idempotencyKey"));
         if (!body.has("payload")) {
-            throw SluiceException.invalid("payload is required (any JSON value)" + where);
+            throw SluiceException.invalid("payload is required (any JSON value)");
         }
         String payload = body.get("payload").toString();
         int size = payload.getBytes(StandardCharsets.UTF_8).length;
         if (size > maxPayloadBytes) {
-            throw new SluiceException(ProblemCode.PAYLOAD_TOO_LARGE,
-                    "payload" + where + " is " + size + " bytes; the limit is " + maxPayloadBytes);
+            throw new SluiceException(ProblemCode.PAYLOAD_TOO_LARGE, "payload is " + size + " bytes; the limit is " + maxPayloadBytes);
         }
         String channel = Names.channel(Fields.string(body, "channel", Limits.MAX_CHANNEL_LENGTH));
         Integer priority = Fields.integer(body, "priority", -Limits.MAX_PRIORITY, Limits.MAX_PRIORITY);
@@ -86,7 +86,7 @@ public final class JobRoutes {
 
     private void enqueue(Context ctx) {
         String name = Params.semaphore(ctx);
-        SemaphoreMachine.NewJob job = newJob(Json.body(ctx), "job");
+        SemaphoreMachine.NewJob job = newJob(Json.body(ctx));
         String key = job.idempotencyKey();
         String header = ctx.header("Idempotency-Key");
         if (header != null) {
@@ -120,10 +120,7 @@ public final class JobRoutes {
         }
         JsonNode body = Json.body(ctx);
         Fields.onlyKnown(body, "batch body", Set.of("jobs"));
-        List<SemaphoreMachine.NewJob> batch = new ArrayList<>();
-        for (JsonNode job : batchOf(body, "jobs")) {
-            batch.add(newJob(job, "jobs[" + batch.size() + "]"));
-        }
+        List<SemaphoreMachine.NewJob> batch = batchOf(body, "jobs", this::newJob);
         String traceparent = TraceContext.traceparent(ctx.header(TraceContext.HEADER));
         Async.respond(ctx, engine.apply(name, m -> m.enqueueEach(batch, traceparent)),
                 (c, enqueued) -> {
@@ -140,13 +137,20 @@ public final class JobRoutes {
                 });
     }
 
-    /** The array of a batch request: 1 to {@link Limits#MAX_BATCH} elements. */
-    private static JsonNode batchOf(JsonNode body, String field) {
+    /**
+     * The elements of a batch request's list (1 to {@link Limits#MAX_BATCH}), each read by
+     * {@code reader}; a refused one is named by its index.
+     */
+    private static <T> List<T> batchOf(JsonNode body, String field, Function<JsonNode, T> reader) {
         JsonNode array = body.get(field);
         if (array == null || !array.isArray() || array.isEmpty() || array.size() > Limits.MAX_BATCH) {
             throw SluiceException.invalid(field + " must be an array of 1 to " + Limits.MAX_BATCH + " elements");
         }
-        return array;
+        List<T> items = new ArrayList<>(array.size());
+        for (JsonNode element : array) {
+            items.add(RefusedItem.read(field, items.size(), () -> reader.apply(element)));
+        }
+        return items;
     }
 
     private void claim(Context ctx) {
@@ -273,19 +277,17 @@ public final class JobRoutes {
         String name = Params.semaphore(ctx);
         JsonNode body = Json.body(ctx);
         Fields.onlyKnown(body, "complete body", Set.of("jobs"));
-        List<SemaphoreMachine.Attempt> attempts = new ArrayList<>();
-        for (JsonNode job : batchOf(body, "jobs")) {
-            String what = "jobs[" + attempts.size() + "]";
+        List<SemaphoreMachine.Attempt> attempts = batchOf(body, "jobs", job -> {
             if (!job.isObject()) {
-                throw SluiceException.invalid(what + " must be an object {jobId, permitId?}");
+                throw SluiceException.invalid("a completion must be an object {jobId, permitId?}");
             }
-            Fields.onlyKnown(job, what, Set.of("jobId", "permitId"));
+            Fields.onlyKnown(job, "completion", Set.of("jobId", "permitId"));
             String id = Fields.string(job, "jobId", 64);
             if (id == null || !Params.isId(id)) {
-                throw SluiceException.invalid(what + ".jobId must be a job id");
+                throw SluiceException.invalid("jobId must be a job id");
             }
-            attempts.add(new SemaphoreMachine.Attempt(id, Fields.string(job, "permitId", 64)));
-        }
+            return new SemaphoreMachine.Attempt(id, Fields.string(job, "permitId", 64));
+        });
         Async.respond(ctx, engine.apply(name, m -> m.completeEach(attempts)), (c, refusals) -> {
             ObjectNode n = Json.object();
             ArrayNode results = n.putArray("results");
@@ -356,10 +358,12 @@ public final class JobRoutes {
             }
             ids = new ArrayList<>();
             for (JsonNode id : rawIds) {
-                if (!id.isString() || !Params.isId(id.stringValue())) {
-                    throw SluiceException.invalid("jobIds must hold job ids (strings of letters, digits, '.', '_', '-')");
-                }
-                ids.add(id.stringValue());
+                ids.add(RefusedItem.read("jobIds", ids.size(), () -> {
+                    if (!id.isString() || !Params.isId(id.stringValue())) {
+                        throw SluiceException.invalid("not a job id (a string of letters, digits, '.', '_', '-')");
+                    }
+                    return id.stringValue();
+                }));
             }
         }
         String position = Fields.string(body, "position", 16);
