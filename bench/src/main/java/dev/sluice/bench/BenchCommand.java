@@ -21,12 +21,12 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Measure Sluice (one node, on its durable embedded store and on PostgreSQL) beside the peers a team could use "
+            "Measure Sluice (one node on its durable embedded store, one node and three nodes on PostgreSQL) beside the peers a team could use "
                     + "instead and the ceilings it is bounded by, all started here, in one run, at 1, 16 and 64 concurrent clients.",
             "Scenarios: try-release (try-acquire + release pairs), handoff (release -> grant to a waiting client, and the "
                     + "contended try-loop), async (enqueue -> claim -> complete; idle gap of a permit), scaling (jobs waiting, "
                     + "semaphores).",
-            "Systems: sluice, sluice-postgres, redisson (needs redis-server), curator, hazelcast, postgres-counter, and the "
+            "Systems: sluice, sluice-postgres, sluice-3-nodes (three nodes sharing one PostgreSQL), redisson (needs redis-server), curator, hazelcast, postgres-counter, and the "
                     + "ceilings empty-http, jdk-semaphore, fsync. A system that cannot run here is skipped with the reason.",
             "Progress goes to stderr, the report to stdout. Never run it beside other load: the figures are the machine's."
         },
@@ -53,7 +53,7 @@ public final class BenchCommand implements Callable<Integer> {
     Format format = Format.table;
 
     @Option(names = "--systems", paramLabel = "LIST", split = ",",
-            description = "Only these systems (default: all): sluice, sluice-postgres, redisson, curator, hazelcast, "
+            description = "Only these systems (default: all): sluice, sluice-postgres, sluice-3-nodes, redisson, curator, hazelcast, "
                     + "postgres-counter, empty-http, jdk-semaphore, fsync.")
     List<String> systems;
 

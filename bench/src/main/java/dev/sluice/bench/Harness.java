@@ -86,6 +86,13 @@ public final class Harness {
                 }
                 skip(system, "scaling", "run on the embedded store only: its prefill writes the SQLite file directly");
             }
+            case "sluice-3-nodes" -> {
+                try (SluiceSubject sluice = SluiceSubject.startThreeNodes(freshDir("sluice-3-nodes"))) {
+                    semaphoreScenarios(sluice);
+                    async(sluice);
+                }
+                skip(system, "scaling", "run on the embedded store only: its prefill writes the SQLite file directly");
+            }
             case "redisson" -> {
                 String why = RedissonSubject.unavailable();
                 if (why != null) {

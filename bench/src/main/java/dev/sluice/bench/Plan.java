@@ -25,7 +25,7 @@ public record Plan(List<Integer> clients, List<Integer> handoffClients, int cont
                    Duration systemWarmup, Duration warmup, Duration measure, int runs, List<Integer> depths, List<Integer> semaphoreCounts,
                    int scalingClients, Set<String> systems, Set<String> scenarios) {
 
-    public static final List<String> SYSTEMS = List.of("sluice", "sluice-postgres", "redisson", "curator", "hazelcast",
+    public static final List<String> SYSTEMS = List.of("sluice", "sluice-postgres", "sluice-3-nodes", "redisson", "curator", "hazelcast",
             "postgres-counter", "empty-http", "jdk-semaphore", "fsync");
     public static final List<String> SCENARIOS = List.of("try-release", "handoff", "async", "scaling");
 

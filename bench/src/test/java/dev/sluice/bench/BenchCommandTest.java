@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -69,11 +70,14 @@ class BenchCommandTest {
         // Sluice runs everywhere: all four scenarios, and the ratios to what else was measured.
         assertThat(report.get("results").valueStream().filter(r -> r.get("system").asString().equals("sluice"))
                 .map(r -> r.get("scenario").asString()).distinct()).containsExactlyInAnyOrderElementsOf(Plan.SCENARIOS);
-        // And on PostgreSQL, all but scaling (which prefills the embedded store's file).
-        assertThat(report.get("results").valueStream().filter(r -> r.get("system").asString().equals("sluice-postgres"))
-                .map(r -> r.get("scenario").asString()).distinct()).containsExactlyInAnyOrder("try-release", "handoff", "async");
+        // And on PostgreSQL, one node and three, all but scaling (which prefills the embedded store's file).
+        for (String onPostgres : List.of("sluice-postgres", "sluice-3-nodes")) {
+            assertThat(report.get("results").valueStream().filter(r -> r.get("system").asString().equals(onPostgres))
+                    .map(r -> r.get("scenario").asString()).distinct()).as(onPostgres)
+                    .containsExactlyInAnyOrder("try-release", "handoff", "async");
+        }
         assertThat(report.get("ratios").valueStream().map(r -> r.get("versus").asString()))
-                .contains("empty-http", "jdk-semaphore", "fsync", "sluice-postgres");
+                .contains("empty-http", "jdk-semaphore", "fsync", "sluice-postgres", "sluice-3-nodes");
     }
 
     @Test

@@ -9,46 +9,62 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One Sluice node, in this JVM, on the durable embedded store in a data directory of the harness
- * ({@code sluice}) or on a PostgreSQL server started here ({@code sluice-postgres}), reached over
- * HTTP on loopback like any client would.
+ * Sluice, in this JVM, reached over HTTP on loopback like any client would: one node on the
+ * durable embedded store in a data directory of the harness ({@code sluice}), one node on a
+ * PostgreSQL server started here ({@code sluice-postgres}), or three nodes sharing that PostgreSQL
+ * ({@code sluice-3-nodes}), each client connected to the next node in turn.
  */
 public final class SluiceSubject implements Subject {
     private final String id;
-    private final SluiceServer server;
-    private final int port;
-    /** The PostgreSQL server the node stores in, or null for the embedded store. */
+    private final List<SluiceServer> nodes;
+    private final AtomicInteger nextNode = new AtomicInteger();
+    /** The PostgreSQL server the nodes store in, or null for the embedded store. */
     private final EmbeddedPostgres postgres;
 
-    private SluiceSubject(String id, SluiceServer server, EmbeddedPostgres postgres) {
+    private SluiceSubject(String id, List<SluiceServer> nodes, EmbeddedPostgres postgres) {
         this.id = id;
-        this.server = server;
-        this.port = server.port();
+        this.nodes = List.copyOf(nodes);
         this.postgres = postgres;
     }
 
     /** Starts a node on {@code dataDir} (which may hold a store prefilled by {@link Prefill}). */
     public static SluiceSubject start(Path dataDir) {
-        return new SluiceSubject("sluice", SluiceServer.start(ServerSettings.defaults().withPort(0).withDataDir(dataDir)), null);
+        return new SluiceSubject("sluice", List.of(SluiceServer.start(ServerSettings.defaults().withPort(0).withDataDir(dataDir))), null);
     }
 
-    /** Starts a PostgreSQL server, then a node storing in it (as {@code --store postgresql://…} does). */
+    /** Starts a PostgreSQL server, then one node storing in it (as {@code --store postgresql://…} does). */
     public static SluiceSubject startOnPostgres(Path dataDir) throws IOException {
+        return startOnPostgres("sluice-postgres", dataDir, 1);
+    }
+
+    /** Starts a PostgreSQL server, then three nodes sharing it, as a cluster of three would. */
+    public static SluiceSubject startThreeNodes(Path dataDir) throws IOException {
+        return startOnPostgres("sluice-3-nodes", dataDir, 3);
+    }
+
+    private static SluiceSubject startOnPostgres(String id, Path dataDir, int count) throws IOException {
         EmbeddedPostgres pg = LocalPostgres.start();
+        List<SluiceServer> started = new ArrayList<>();
         try {
             String url = "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres";
-            return new SluiceSubject("sluice-postgres",
-                    SluiceServer.start(ServerSettings.defaults().withPort(0).withDataDir(dataDir).withStoreUrl(url)), pg);
+            for (int i = 0; i < count; i++) {
+                started.add(SluiceServer.start(ServerSettings.defaults().withPort(0).withDataDir(dataDir.resolve("node-" + i))
+                        .withStoreUrl(url)));
+            }
+            return new SluiceSubject(id, started, pg);
         } catch (RuntimeException e) {
+            started.forEach(SluiceServer::close);
             pg.close();
             throw e;
         }
     }
 
+    /** The port of the first node. */
     public int port() {
-        return port;
+        return nodes.getFirst().port();
     }
 
     @Override
@@ -58,14 +74,14 @@ public final class SluiceSubject implements Subject {
 
     @Override
     public void semaphore(String name, int limit) throws IOException {
-        try (RawHttp http = new RawHttp(port)) {
+        try (RawHttp http = new RawHttp(port())) {
             expect(http.send("PUT", "/v1/semaphores/" + name, "{\"limit\":" + limit + "}"), 200, 201);
         }
     }
 
     @Override
     public HttpClient connect() throws IOException {
-        return new HttpClient(new RawHttp(port));
+        return new HttpClient(new RawHttp(nodes.get(Math.floorMod(nextNode.getAndIncrement(), nodes.size())).port()));
     }
 
     static RawHttp.Response expect(RawHttp.Response r, int... statuses) throws IOException {
@@ -169,7 +185,7 @@ public final class SluiceSubject implements Subject {
 
     @Override
     public void close() {
-        server.close();
+        nodes.forEach(SluiceServer::close);
         if (postgres != null) {
             try {
                 postgres.close();
