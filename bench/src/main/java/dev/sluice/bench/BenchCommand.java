@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
         footer = {
             "",
             "Examples:",
-            "  ./sluice bench --quick                       # about 100 s, small sizes, one run per cell",
+            "  ./sluice bench --quick                       # about 90 s, small sizes, one run of 0.5 s per cell",
             "  ./sluice bench --format json > bench.json     # the full suite (half an hour or more), medians of 3 runs",
             "  ./sluice bench --quick --systems sluice,redisson,empty-http",
             "  ./sluice bench jmh CoreBench                 # JMH micro-benchmarks of the core and the store"
@@ -46,7 +46,9 @@ public final class BenchCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--quick", description = "About 100 s: clients 1 and 64, 1 s per cell, small scaling sizes.")
+    @Option(names = "--quick", description = "About 90 s: clients 1 and 64, 0.5 s per cell, small scaling sizes. A smoke run: its cells start "
+            + "seconds after the JVM, while the JIT is still compiling, so Sluice (measured first) shows a fraction of what a full "
+            + "run measures.")
     boolean quick;
 
     @Option(names = "--format", paramLabel = "FORMAT", description = "table (default) or json.")
@@ -68,7 +70,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--runs", paramLabel = "N", description = "Measurements per cell; the median is reported (default 3, --quick 1).")
     Integer runs;
 
-    @Option(names = "--seconds", paramLabel = "S", description = "Length of each measurement (default 5, --quick 1).")
+    @Option(names = "--seconds", paramLabel = "S", description = "Length of each measurement (default 5, --quick 0.5).")
     Integer seconds;
 
     @Option(names = "--data", paramLabel = "DIR",
