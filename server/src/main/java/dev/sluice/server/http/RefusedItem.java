@@ -25,8 +25,6 @@ public final class RefusedItem extends SluiceException {
     public static <T> T read(String list, int index, Supplier<T> reader) {
         try {
             return reader.get();
-        } catch (RefusedItem e) {
-            throw e;
         } catch (SluiceException e) {
             throw new RefusedItem(list, index, e);
         }
