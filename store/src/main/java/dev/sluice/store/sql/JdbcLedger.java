@@ -43,6 +43,7 @@ public final class JdbcLedger implements Ledger {
             + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (semaphore, id) DO UPDATE SET lease_ms = excluded.lease_ms, "
             + "expires_at = excluded.expires_at, state = excluded.state";
     private static final String DELETE_PERMIT = "DELETE FROM permits WHERE semaphore = ? AND id = ?";
+    private static final String DELETE_SEMAPHORE = "DELETE FROM semaphores WHERE name = ?";
 
     private final Statements sql;
     private final String name;
@@ -105,7 +106,7 @@ public final class JdbcLedger implements Ledger {
         for (String table : List.of("jobs", "permits", "channels", "webhook_secrets")) {
             write("DELETE FROM " + table + " WHERE semaphore = ?", name);
         }
-        write("DELETE FROM semaphores WHERE name = ?", name);
+        write(DELETE_SEMAPHORE, name);
         row = null;
         if (cache != null) {
             cache.semaphoreDeleted(name);
@@ -339,7 +340,7 @@ public final class JdbcLedger implements Ledger {
             if (s.isPresent()) {
                 writeSemaphore(s.get());
             } else {
-                write("DELETE FROM semaphores WHERE name = ?", semaphore);
+                write(DELETE_SEMAPHORE, semaphore);
             }
         }, (semaphore, c) -> new JdbcLedger(sql, semaphore).writeChannel(c),
                 (semaphore, id, p) -> {
