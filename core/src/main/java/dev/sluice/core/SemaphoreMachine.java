@@ -50,6 +50,8 @@ import java.util.random.RandomGenerator;
  */
 public final class SemaphoreMachine {
     private static final int PAGE = 128;
+    /** Free capacity up to which dispatch reads the queue's entries rather than count them. */
+    private static final int READ_RATHER_THAN_COUNT = 2;
 
     private final Ledger ledger;
     private final String name;
@@ -986,9 +988,9 @@ public final class SemaphoreMachine {
      *
      * <p>Entries are read only while one could still be granted. When all that is left of the
      * queue is jobs that can only have capacity set aside (no waiter behind, no claim left to
-     * serve, no channel paused or limited, no job in a backoff), they are counted, not read: the
-     * reservation is then {@code min(free, jobs left)}, whatever the queue's depth (the waiting
-     * counter less the waiters the ledger counts).
+     * serve, no channel paused or limited, no job in a backoff) and more than a few permits are
+     * free, they are counted, not read: the reservation is then {@code min(free, jobs left)},
+     * whatever the queue's depth (the waiting counter less the waiters the ledger counts).
      */
     private Dispatch dispatch(int claimMax, Duration claimLease, boolean grantDeliveries) {
         SemaphoreConfig config = semaphore.config();
@@ -1003,7 +1005,10 @@ public final class SemaphoreMachine {
         boolean channelLimited = config.channelLimit() != null;
         // Counting is exact only when every job left would be set aside: none is granted (pull, or
         // deliveries held back), none passed over (no paused channel, no channel limit), none backing off.
-        boolean countable = (!webhook || !grantDeliveries) && !channelLimited && paused.isEmpty() && !ledger.anyBackingOff(now);
+        // It costs two queries, one of them over every waiter: reading a page of a row or two costs less,
+        // which is all a small gate handing off one permit at a time needs.
+        boolean countable = free > READ_RATHER_THAN_COUNT && (!webhook || !grantDeliveries) && !channelLimited
+                && paused.isEmpty() && !ledger.anyBackingOff(now);
         long waitersLeft = countable ? ledger.countWaiters() : -1;
         long jobsLeft = countable ? semaphore.waiting() - waitersLeft : -1;
         int reservedTotal = 0;

@@ -40,6 +40,7 @@ class GeneratorCoverageTest {
                 "g4:granted-past-older-job-with-capacity-set-aside",
                 "acquire:granted-with-capacity-set-aside", "acquire:refused-with-capacity-set-aside",
                 "acquire:refused-by-channel-limit", "state:in-use-above-limit", "state:waiter-past-deadline",
+                "dispatch:counted-not-read",
                 "TRY", "TRY:LIMIT_REACHED", "TRY:PAUSED", "TRY:INVALID_ARGUMENT", "WAIT", "endWait:granted",
                 "abandonWait:queued", "abandonWait:granted",
                 // G6

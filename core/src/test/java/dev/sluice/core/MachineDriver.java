@@ -306,6 +306,7 @@ final class MachineDriver {
         now = now.plusMillis(op.advanceMillis());
         args = new SplittableRandom(op.seed());
         pre = LedgerState.of(ledger);
+        int waiterCounts = ledger.waiterCounts;
         machine = new SemaphoreMachine(stepLedger(), NAME, now, random);
         step = new Step(op.kind());
         boolean stepped = false;
@@ -319,6 +320,9 @@ final class MachineDriver {
         checkStep();
         trace.add(op + " -> " + (step.refused != null ? "refused " + step.refused : "ok") + " " + step.note);
         event(op.kind() + (step.refused != null ? ":" + step.refused : ""));
+        if (ledger.waiterCounts > waiterCounts) {
+            event("dispatch:counted-not-read");
+        }
         step = null;
     }
 
