@@ -2,6 +2,7 @@ package dev.sluice.core;
 
 import dev.sluice.core.job.JobRecord;
 import dev.sluice.core.job.JobState;
+import dev.sluice.core.job.QueueEntry;
 import dev.sluice.core.permit.PermitRecord;
 import dev.sluice.core.semaphore.ChannelRecord;
 import dev.sluice.core.semaphore.SemaphoreRecord;
@@ -60,10 +61,10 @@ public interface Ledger {
 
     /**
      * Waiting entries (jobs and waiters) available at {@code now}, in grant order (priority
-     * descending, then seq ascending), strictly after the given position. A ledger may leave out
-     * the jobs' payloads (null): dispatch reads the {@link #job} it grants.
+     * descending, then seq ascending), strictly after the given position. Dispatch reads the
+     * {@link #job} of a job it grants.
      */
-    List<JobRecord> queuePage(Instant now, int afterPriority, long afterSeq, int max);
+    List<QueueEntry> queuePage(Instant now, int afterPriority, long afterSeq, int max);
 
     /** How many waiting acquires (entries of kind waiter) the queue holds. Cheap while there are few. */
     long countWaiters();

@@ -4,6 +4,7 @@ import dev.sluice.core.Effects.AcquireMode;
 import dev.sluice.core.Effects.AttemptOutcome;
 import dev.sluice.core.job.JobRecord;
 import dev.sluice.core.job.JobState;
+import dev.sluice.core.job.QueueEntry;
 import dev.sluice.core.permit.PermitIds;
 import dev.sluice.core.permit.PermitRecord;
 import dev.sluice.core.semaphore.ChannelRecord;
@@ -1030,8 +1031,8 @@ public final class SemaphoreMachine {
             }
             // No more entries than could still be granted or set aside: a small gate over a long queue
             // reads a row or two per operation, not a page (entries passed over fetch the next page).
-            List<JobRecord> page = ledger.queuePage(now, afterPriority, afterSeq, wanted);
-            for (JobRecord entry : page) {
+            List<QueueEntry> page = ledger.queuePage(now, afterPriority, afterSeq, wanted);
+            for (QueueEntry entry : page) {
                 afterPriority = entry.priority();
                 afterSeq = entry.seq();
                 if (free <= 0) {
@@ -1091,8 +1092,8 @@ public final class SemaphoreMachine {
         return new Dispatch(free, reserved, reservedTotal, claimed);
     }
 
-    /** A queue entry as {@link Ledger#queuePage} gives it lacks its payload: the job's whole row, to grant it. */
-    private JobRecord fullRowOf(JobRecord entry) {
+    /** The whole row of a job {@link Ledger#queuePage} gave as an entry, to grant it. */
+    private JobRecord fullRowOf(QueueEntry entry) {
         return ledger.job(entry.id()).orElseThrow(() -> new IllegalStateException("queue entry " + entry.id() + " has no row"));
     }
 

@@ -2,6 +2,7 @@ package dev.sluice.core;
 
 import dev.sluice.core.job.JobRecord;
 import dev.sluice.core.job.JobState;
+import dev.sluice.core.job.QueueEntry;
 import dev.sluice.core.permit.PermitRecord;
 import dev.sluice.core.semaphore.ChannelRecord;
 import dev.sluice.core.semaphore.SemaphoreRecord;
@@ -87,19 +88,13 @@ final class InMemoryLedger implements Ledger {
     @Override public void deleteJob(String id) { jobs.remove(id); }
 
     @Override
-    public List<JobRecord> queuePage(Instant now, int afterPriority, long afterSeq, int max) {
+    public List<QueueEntry> queuePage(Instant now, int afterPriority, long afterSeq, int max) {
         return jobs.values().stream()
                 .filter(j -> j.isEligibleAt(now))
                 .filter(j -> j.priority() < afterPriority || (j.priority() == afterPriority && j.seq() > afterSeq))
                 .sorted(GRANT_ORDER).limit(max)
-                .map(InMemoryLedger::withoutPayload)   // as the SQL ledger leaves it out
+                .map(QueueEntry::of)
                 .toList();
-    }
-
-    private static JobRecord withoutPayload(JobRecord j) {
-        return new JobRecord(j.id(), j.kind(), j.channel(), j.priority(), j.seq(), j.originalSeq(), j.state(), null,
-                j.idempotencyKey(), j.attempts(), j.lease(), j.deadline(), j.availableAt(), j.permitId(), j.lastError(),
-                j.createdAt(), j.updatedAt(), j.deliveredAt(), j.forwardedFrom(), j.forwardedTo(), j.traceparent());
     }
 
     @Override

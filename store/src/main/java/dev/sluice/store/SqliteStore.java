@@ -45,7 +45,10 @@ import org.sqlite.core.DB;
  *
  * <p>The process holds an exclusive lock on {@code sluice.lock} in the data directory while the
  * store is open: its writer is then the database's only writer, so it keeps semaphore, channel,
- * permit and job rows in memory between transactions ({@link RowCache}).
+ * permit and job rows in memory between transactions ({@link RowCache}). A batch holds the writes
+ * of semaphore, channel and permit rows and makes them once, before it commits (or before a query
+ * or a savepoint): a semaphore changed by every operation of a batch is written once, and a permit
+ * acquired and released within one batch never at all.
  */
 public final class SqliteStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
@@ -206,6 +209,7 @@ public final class SqliteStore implements Store {
                 execute("BEGIN IMMEDIATE");
                 runAll(batch, completions, true);
             }
+            writeHeldRows();
             execute("COMMIT");
             rows.committed();
             healthy = true;
@@ -227,6 +231,11 @@ public final class SqliteStore implements Store {
 
     private void execute(String sql) throws SQLException {
         statements.prepare(sql).execute();
+    }
+
+    /** Writes the rows the batch holds unwritten: before it commits, and before what must see them in the database. */
+    private void writeHeldRows() {
+        JdbcLedger.writeHeldRows(statements, rows);
     }
 
     private void rollbackIfOpen() {
@@ -274,6 +283,7 @@ public final class SqliteStore implements Store {
      * statements are prepared once (the driver's {@code setSavepoint} parses them anew each time).
      */
     private <T> Runnable runUnderSavepoint(Task<T> task) throws SQLException {
+        writeHeldRows();   // so that undoing this operation never undoes another's writes
         statements.prepare("SAVEPOINT op").execute();
         try {
             T value = apply(task);
@@ -292,6 +302,7 @@ public final class SqliteStore implements Store {
         if (task.operation != null) {
             return task.operation.apply(new JdbcLedger(statements, task.semaphore, rows));
         }
+        writeHeldRows();   // a query reads the tables
         long changesBefore = database.total_changes();
         T value = task.query.apply(new JdbcQueries(statements));
         if (database.total_changes() != changesBefore) {

@@ -16,12 +16,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,6 +57,10 @@ class SqliteStoreTest {
         return store.inTransaction("s", l -> l.semaphore().orElseThrow().inUse()).join();
     }
 
+    private long waiting(SqliteStore store) {
+        return store.inTransaction("s", l -> l.semaphore().orElseThrow().waiting()).join();
+    }
+
     /** Holds the writer inside a first operation, so that everything submitted meanwhile runs as one batch. */
     private static <T> List<CompletableFuture<T>> oneBatch(SqliteStore store, List<Function<Ledger, T>> operations) throws Exception {
         CountDownLatch inside = new CountDownLatch(1);
@@ -86,7 +92,8 @@ class SqliteStoreTest {
                     this::acquire,
                     l -> {
                         runs.incrementAndGet();
-                        acquire(l);   // written, then a bug
+                        acquire(l);   // a permit's row, held to the batch's end
+                        machine(l).enqueue("{}", "", 0, null);   // a job's row, written at once; then a bug
                         throw new IllegalStateException("a bug after a write");
                     },
                     this::acquire));
@@ -98,10 +105,52 @@ class SqliteStoreTest {
             assertEquals(2, runs.get(), "run without savepoints, then again under one once it had written");
             assertEquals(2, inUse(store), "the failed operation's permit was undone, the two others kept");
             assertEquals(first.fencingToken() + 1, third.fencingToken(), "no token taken by the undone run");
+            assertEquals(0, waiting(store), "nor its job");
 
             store.close();
             try (SqliteStore reopened = SqliteStore.open(dir)) {
                 assertEquals(2, inUse(reopened), "and that is what was committed");
+                assertEquals(0, waiting(reopened));
+            }
+        }
+    }
+
+    @Test
+    void anOperationThatFailsAfterChangingOnlyHeldRowsRunsOnceAndTheBatchWritesTheOthers() throws Exception {
+        try (SqliteStore store = SqliteStore.open(dir)) {
+            create(store, 10);
+            AtomicInteger runs = new AtomicInteger();
+            AtomicReference<String> released = new AtomicReference<>();
+            List<CompletableFuture<PermitRecord>> results = oneBatch(store, List.of(
+                    this::acquire,
+                    l -> {
+                        runs.incrementAndGet();
+                        acquire(l);   // the permit's and the semaphore's rows are held, not written yet
+                        throw new IllegalStateException("a bug after a change");
+                    },
+                    l -> {
+                        PermitRecord p = acquire(l);
+                        machine(l).release(p.id());   // granted and released in the batch: never written
+                        released.set(p.id());
+                        return acquire(l);
+                    }));
+
+            PermitRecord first = results.get(0).join();
+            PermitRecord last = results.get(2).join();
+            assertThrows(CompletionException.class, () -> results.get(1).join());
+            assertEquals(1, runs.get(), "nothing was written by it, so no savepoint was needed to undo it");
+            assertEquals(2, inUse(store));
+            assertEquals(first.fencingToken() + 2, last.fencingToken(), "the undone operation took no token");
+
+            store.close();
+            try (SqliteStore reopened = SqliteStore.open(dir)) {
+                assertEquals(2, inUse(reopened), "the held rows were written before the commit");
+                for (PermitRecord held : List.of(first, last)) {
+                    assertEquals(Optional.of(held.fencingToken()), reopened.inTransaction("s",
+                            l -> l.permit(held.id()).map(PermitRecord::fencingToken)).join());
+                }
+                assertEquals(Optional.empty(), reopened.inTransaction("s", l -> l.permit(released.get())).join(),
+                        "the permit released within the batch left no row");
             }
         }
     }

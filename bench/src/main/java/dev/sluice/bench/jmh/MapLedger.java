@@ -3,6 +3,7 @@ package dev.sluice.bench.jmh;
 import dev.sluice.core.Ledger;
 import dev.sluice.core.job.JobRecord;
 import dev.sluice.core.job.JobState;
+import dev.sluice.core.job.QueueEntry;
 import dev.sluice.core.permit.PermitRecord;
 import dev.sluice.core.semaphore.ChannelRecord;
 import dev.sluice.core.semaphore.SemaphoreRecord;
@@ -148,12 +149,12 @@ final class MapLedger implements Ledger {
     }
 
     @Override
-    public List<JobRecord> queuePage(Instant now, int afterPriority, long afterSeq, int max) {
-        List<JobRecord> page = new ArrayList<>(Math.min(max, 128));
+    public List<QueueEntry> queuePage(Instant now, int afterPriority, long afterSeq, int max) {
+        List<QueueEntry> page = new ArrayList<>(Math.min(max, 128));
         for (JobRecord j : waiting) {
             boolean after = j.priority() < afterPriority || (j.priority() == afterPriority && j.seq() > afterSeq);
             if (after && j.isEligibleAt(now)) {
-                page.add(j);
+                page.add(QueueEntry.of(j));
                 if (page.size() == max) {
                     break;
                 }

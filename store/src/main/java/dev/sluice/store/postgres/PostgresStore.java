@@ -286,7 +286,7 @@ public final class PostgresStore implements Store {
      */
     private boolean runAll(Connection c, Statements sql, String name, List<Task<?>> batch, boolean savepoints,
                            List<Runnable> completions) throws SQLException {
-        RowCache rows = RowCache.holdingWrites(BATCH_ROWS);
+        RowCache rows = new RowCache(BATCH_ROWS);
         lockSemaphore(sql, name, rows);
         List<String> announcements = new ArrayList<>();
         for (Task<?> task : batch) {
@@ -296,7 +296,7 @@ public final class PostgresStore implements Store {
             }
             completions.add(completion);
         }
-        new JdbcLedger(sql, name, rows).writeHeldRows();
+        JdbcLedger.writeHeldRows(sql, rows);
         rows.committed();
         notify(c, announcements);
         return true;
@@ -329,7 +329,7 @@ public final class PostgresStore implements Store {
     private static <T> Runnable runOne(Connection c, Statements sql, String name, Task<T> task, RowCache rows,
                                        boolean savepoint, List<String> announcements) throws SQLException {
         if (savepoint) {
-            new JdbcLedger(sql, name, rows).writeHeldRows();   // so that undoing this operation never undoes another's writes
+            JdbcLedger.writeHeldRows(sql, rows);   // so that undoing this operation never undoes another's writes
         }
         Savepoint undo = savepoint ? c.setSavepoint() : null;
         long writesBefore = sql.writes();

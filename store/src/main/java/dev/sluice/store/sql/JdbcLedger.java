@@ -3,6 +3,7 @@ package dev.sluice.store.sql;
 import dev.sluice.core.Ledger;
 import dev.sluice.core.job.JobRecord;
 import dev.sluice.core.job.JobState;
+import dev.sluice.core.job.QueueEntry;
 import dev.sluice.core.permit.PermitRecord;
 import dev.sluice.core.semaphore.ChannelRecord;
 import dev.sluice.core.semaphore.SemaphoreConfig;
@@ -27,16 +28,15 @@ import java.util.function.Supplier;
  * the caller's transaction; statements come from a per-connection cache. Given a {@link RowCache}
  * (only where nothing else writes the semaphore's rows meanwhile), semaphore, channel, permit and
  * job rows (and the paused channels) are read from it when it knows them, and every write of them
- * goes through it; a cache {@linkplain RowCache#holdingWrites holding writes} keeps those of
- * semaphore, channel and permit rows until {@link #writeHeldRows} (or a query of the permits).
- * Queue pages, which leave payloads out, never reach it.
+ * goes through it; it holds those of semaphore, channel and permit rows until {@link #writeHeldRows}
+ * (or a query of the permits). Queue pages, which are entries, not rows, never reach it.
  */
 public final class JdbcLedger implements Ledger {
     private static final String JOB_COLUMNS = "id, kind, channel, priority, seq, original_seq, state, payload, "
             + "idempotency_key, attempts, lease_ms, deadline, available_at, permit_id, last_error, created_at, updated_at, "
             + "delivered_at, forwarded_from, forwarded_to, traceparent";
-    /** {@link #JOB_COLUMNS} without the payload, which a queue page does not need (up to 256 KiB a row). */
-    private static final String QUEUE_COLUMNS = JOB_COLUMNS.replace("payload", "NULL");
+    /** What a {@link QueueEntry} holds: the driver reads every column's name on each query, so a page reads no more. */
+    private static final String QUEUE_COLUMNS = "id, kind, channel, priority, seq, lease_ms, deadline, available_at";
     static final String PERMIT_COLUMNS = "id, channel, fencing_token, granted_at, lease_ms, expires_at, holder, state";
     /** Saves a permit, written alone or in a JDBC batch ({@link #writeHeldRows}). */
     private static final String SAVE_PERMIT = "INSERT INTO permits (semaphore, " + PERMIT_COLUMNS + ") "
@@ -85,7 +85,8 @@ public final class JdbcLedger implements Ledger {
             return;   // most operations end by saving the row, many without a change (a refused try, a claim of nothing)
         }
         row = s;
-        if (cache != null && cache.wroteSemaphore(name, s)) {
+        if (cache != null) {
+            cache.wroteSemaphore(name, s);
             return;
         }
         writeSemaphore(s);
@@ -124,7 +125,8 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public void save(ChannelRecord c) {
-        if (cache != null && cache.wroteChannel(name, c)) {
+        if (cache != null) {
+            cache.wroteChannel(name, c);
             return;
         }
         writeChannel(c);
@@ -190,7 +192,8 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public void save(PermitRecord p) {
-        if (cache != null && cache.wrotePermit(name, p.id(), p)) {
+        if (cache != null) {
+            cache.wrotePermit(name, p.id(), p);
             return;
         }
         write(SAVE_PERMIT, permitRow(p));
@@ -203,7 +206,8 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public void deletePermit(String permitId) {
-        if (cache != null && cache.wrotePermit(name, permitId, null)) {
+        if (cache != null) {
+            cache.wrotePermit(name, permitId, null);
             return;
         }
         write(DELETE_PERMIT, name, permitId);
@@ -265,10 +269,16 @@ public final class JdbcLedger implements Ledger {
     }
 
     @Override
-    public List<JobRecord> queuePage(Instant now, int afterPriority, long afterSeq, int max) {
+    public List<QueueEntry> queuePage(Instant now, int afterPriority, long afterSeq, int max) {
         return list(sql.prepare("SELECT " + QUEUE_COLUMNS + " FROM jobs WHERE semaphore = ? AND state = 'waiting' "
                 + "AND available_at <= ? AND (priority < ? OR (priority = ? AND seq > ?)) ORDER BY priority DESC, seq LIMIT ?"),
-                JdbcLedger::jobOf, name, now.toEpochMilli(), afterPriority, afterPriority, afterSeq, max);
+                JdbcLedger::entryOf, name, now.toEpochMilli(), afterPriority, afterPriority, afterSeq, max);
+    }
+
+    private static QueueEntry entryOf(ResultSet rs) throws SQLException {
+        return new QueueEntry(rs.getString(1), JobRecord.Kind.valueOf(rs.getString(2).toUpperCase(Locale.ROOT)),
+                rs.getString(3), rs.getInt(4), rs.getLong(5), duration(rs, 6), instant(rs, 7),
+                Instant.ofEpochMilli(rs.getLong(8)));
     }
 
     // The three below run on the index jobs_waiting_kinds (semaphore, kind, available_at) of waiting entries (V9).
@@ -325,22 +335,28 @@ public final class JdbcLedger implements Ledger {
         return write("DELETE FROM jobs WHERE semaphore = ? AND state = 'waiting' AND kind = 'job'", name);
     }
 
-    /**
-     * Writes the rows the cache holds unwritten, if any: after the batch's last operation and
-     * before its commit, and before a query of a table they are in. Permits go as one JDBC batch
-     * of saves and one of deletes (a round trip each, however many).
-     */
+    /** As {@link #writeHeldRows(Statements, RowCache)}, for this ledger's cache. */
     public void writeHeldRows() {
+        writeHeldRows(sql, cache);
+    }
+
+    /**
+     * Writes the rows the cache holds unwritten, of any semaphore, if any: after the batch's last
+     * operation and before its commit, and before a query of a table they are in. Permits go as
+     * one JDBC batch of saves and one of deletes (a round trip each, however many).
+     */
+    public static void writeHeldRows(Statements sql, RowCache cache) {
         if (cache == null || !cache.holdsUnwritten()) {
             return;
         }
         List<Object[]> saved = new ArrayList<>();
         List<Object[]> deleted = new ArrayList<>();
         cache.forEachUnwritten((semaphore, s) -> {
+            JdbcLedger ledger = new JdbcLedger(sql, semaphore);
             if (s.isPresent()) {
-                writeSemaphore(s.get());
+                ledger.writeSemaphore(s.get());
             } else {
-                write(DELETE_SEMAPHORE, semaphore);
+                ledger.write(DELETE_SEMAPHORE, semaphore);
             }
         }, (semaphore, c) -> new JdbcLedger(sql, semaphore).writeChannel(c),
                 (semaphore, id, p) -> {
@@ -350,8 +366,8 @@ public final class JdbcLedger implements Ledger {
                         deleted.add(new Object[] {semaphore, id});
                     }
                 });
-        writeAll(SAVE_PERMIT, saved);
-        writeAll(DELETE_PERMIT, deleted);
+        writeAll(sql, SAVE_PERMIT, saved);
+        writeAll(sql, DELETE_PERMIT, deleted);
     }
 
     // ---- plumbing ---------------------------------------------------------------------------
@@ -363,7 +379,7 @@ public final class JdbcLedger implements Ledger {
     }
 
     /** Runs a statement once for each row of arguments, as one JDBC batch; counted as {@link #write}. */
-    private void writeAll(String statement, List<Object[]> rows) {
+    private static void writeAll(Statements sql, String statement, List<Object[]> rows) {
         if (rows.isEmpty()) {
             return;
         }

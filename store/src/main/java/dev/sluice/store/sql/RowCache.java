@@ -30,12 +30,13 @@ import java.util.function.BiConsumer;
  * rows are kept, the least recently used go (a row dropped is only unknown again, which is always
  * safe).
  *
- * <p>Write-through, or for semaphore, channel and permit rows <em>write-behind</em> when made
- * with {@link #holdingWrites}: those are then written together ({@link #forEachUnwritten}) at the
- * end of the batch, or before a query reads their table, however many of its operations changed
- * them, which spares a round trip to a database server per change. Rows held unwritten are never
- * dropped, and an undone operation leaves them as they were before it; they must be written
- * before the batch commits.
+ * <p>Write-through for job rows; <em>write-behind</em> for semaphore, channel and permit rows:
+ * those are written together ({@link #forEachUnwritten}) at the end of the batch, or before a
+ * query reads their table, however many of its operations changed them, which spares a statement
+ * per change (and a round trip to a database server): a semaphore's row changed by every
+ * operation of a batch is written once, a permit granted and released within it only deleted.
+ * Rows held unwritten are never dropped, and an undone operation leaves them as they were before
+ * it; they must be written before the batch commits.
  *
  * <p>Not thread-safe: one thread at a time uses it.
  */
@@ -58,7 +59,6 @@ public final class RowCache {
     private record Replaced(Object key, Object value) {}
 
     private final Map<Object, Object> rows;
-    private final boolean holdsWrites;
     /** Keys whose row the database may not hold yet (a key no longer in {@link #rows} is known to the database again). */
     private final Set<Object> unwritten = new LinkedHashSet<>();
     /** Every change of the open batch, in order: undone from the end. */
@@ -66,24 +66,13 @@ public final class RowCache {
     /** Where the open operation's changes begin in {@link #undo}. */
     private int operationStart;
 
-    /** A cache whose every row is written by the caller at once (write-through). */
     public RowCache(int capacity) {
-        this(capacity, false);
-    }
-
-    private RowCache(int capacity, boolean holdsWrites) {
-        this.holdsWrites = holdsWrites;
         this.rows = new LinkedHashMap<>(Math.min(capacity, 1024), 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Object, Object> eldest) {
                 return size() > capacity && !unwritten.contains(eldest.getKey());
             }
         };
-    }
-
-    /** A cache that holds the writes of semaphore, channel and permit rows until {@link #forEachUnwritten}. */
-    public static RowCache holdingWrites(int capacity) {
-        return new RowCache(capacity, true);
     }
 
     /** The semaphore's row if known (empty when known to be absent); null when unknown. */
@@ -97,37 +86,27 @@ public final class RowCache {
         put(new SemaphoreKey(name), row == null ? ABSENT : row);
     }
 
-    /**
-     * Records the semaphore's row as this operation wrote it (null: deleted). Answers true when
-     * the cache holds the write for {@link #forEachUnwritten}, false when the caller writes it.
-     */
-    boolean wroteSemaphore(String name, SemaphoreRecord row) {
+    /** Records the semaphore's row as this operation wrote it (null: deleted), held for {@link #forEachUnwritten}. */
+    void wroteSemaphore(String name, SemaphoreRecord row) {
         semaphore(name, row);
-        return held(new SemaphoreKey(name));
+        unwritten.add(new SemaphoreKey(name));
     }
 
     /** As {@link #wroteSemaphore}, for a channel's row (an empty one: deleted). */
-    boolean wroteChannel(String semaphore, ChannelRecord row) {
+    void wroteChannel(String semaphore, ChannelRecord row) {
         channel(semaphore, row);
-        return held(new ChannelKey(semaphore, row.name()));
+        unwritten.add(new ChannelKey(semaphore, row.name()));
     }
 
     /** As {@link #wroteSemaphore}, for a permit's row (null: deleted). */
-    boolean wrotePermit(String semaphore, String id, PermitRecord row) {
+    void wrotePermit(String semaphore, String id, PermitRecord row) {
         permit(semaphore, id, row);
-        return held(new PermitKey(semaphore, id));
+        unwritten.add(new PermitKey(semaphore, id));
     }
 
     /** Whether rows are held unwritten: a query of their tables must not run before they are written. */
     boolean holdsUnwritten() {
         return !unwritten.isEmpty();
-    }
-
-    private boolean held(Object key) {
-        if (holdsWrites) {
-            unwritten.add(key);
-        }
-        return holdsWrites;
     }
 
     /**
