@@ -127,11 +127,17 @@ class JobApiTest {
         assertThat(server.state(name).get("waiting").asInt()).isEqualTo(1);
     }
 
+    /**
+     * Sent with {@code Expect: 100-continue}, as a client should send a large body: without it the
+     * server answers 413 and closes the connection while the client may still be sending, and the
+     * client's TCP stack can then drop the answer on the reset (Jetty reads only so much of a body it
+     * refused before closing; docs/limits.md says so).
+     */
     @Test
     void aRequestFarOverTheLimitIs413() {
         String name = server.semaphore("huge", "{'limit':0}");
         String huge = "{\"payload\":\"" + "a".repeat(2 * 1024 * 1024) + "\"}";
-        Res r = api.post(jobs(name), huge);
+        Res r = api.postExpectingContinue(jobs(name), huge);
         assertThat(r.status()).isEqualTo(413);
         assertThat(r.code()).isEqualTo("payload_too_large");
         assertThat(server.state(name).get("waiting").asInt()).isZero();
