@@ -149,7 +149,16 @@ public final class SluiceServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.jetty.host = settings.host();
             config.jetty.port = settings.port();
-            config.http.maxRequestSize = settings.maxPayloadBytes() + 64L * 1024;
+            long maxRequestSize = settings.maxPayloadBytes() + 64L * 1024;
+            config.http.maxRequestSize = maxRequestSize;
+            // A body declared too large is refused before it is read, so before "100 Continue" is sent:
+            // a client that asked for it never sends the body, and none is left unread on the connection.
+            config.routes.before(ctx -> {
+                long declared = ctx.req().getContentLengthLong();
+                if (declared > maxRequestSize) {
+                    throw new HttpResponseException(413, "the request body is " + declared + " bytes; the limit is " + maxRequestSize);
+                }
+            });
             config.http.asyncTimeout = 0;
             config.events.handlerAdded(h -> {
                 String method = h.getHttpMethod().name();

@@ -119,17 +119,6 @@ public final class Api {
         return http.sendAsync(b.build(), BodyHandlers.ofString()).thenApply(Api::parse);
     }
 
-    /**
-     * A POST that sends {@code Expect: 100-continue} and its body only once the server asks for it,
-     * as curl does for a large body: a refusal then reaches the client before any of the body is sent.
-     */
-    public Res postExpectingContinue(String path, String body) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-                .expectContinue(true).header("Content-Type", "application/json")
-                .POST(BodyPublishers.ofString(body)).build();
-        return http.sendAsync(request, BodyHandlers.ofString()).thenApply(Api::parse).join();
-    }
-
     private static Res parse(HttpResponse<String> r) {
         JsonNode json = null;
         String text = r.body();
