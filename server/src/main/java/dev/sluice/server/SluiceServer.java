@@ -151,11 +151,12 @@ public final class SluiceServer implements AutoCloseable {
             config.jetty.port = settings.port();
             long maxRequestSize = settings.maxPayloadBytes() + 64L * 1024;
             config.http.maxRequestSize = maxRequestSize;
-            // A body declared too large is refused before it is read, so before "100 Continue" is sent:
-            // a client that asked for it never sends the body, and none is left unread on the connection.
+            // A client that waits for "100 Continue" before it sends a body declared too large is refused
+            // at once: it never sends it. One that sends unasked is read up to the limit first (Javalin),
+            // which leaves less unread when the connection closes, and less chance of a reset losing the answer.
             config.routes.before(ctx -> {
                 long declared = ctx.req().getContentLengthLong();
-                if (declared > maxRequestSize) {
+                if (declared > maxRequestSize && "100-continue".equalsIgnoreCase(ctx.header("Expect"))) {
                     throw new HttpResponseException(413, "the request body is " + declared + " bytes; the limit is " + maxRequestSize);
                 }
             });

@@ -132,8 +132,9 @@ class JobApiTest {
     /**
      * Only the request's head is sent, with {@code Expect: 100-continue}, as a client should send a
      * large body: the server refuses it from its {@code Content-Length} and never asks for the body.
-     * (A client that sends 2 MiB unasked can lose the answer: the server answers and closes while it
-     * is still sending, and the reset may drop what arrived; docs/limits.md says so.)
+     * (A client that sends 2 MiB unasked can lose the answer: the server reads up to the limit,
+     * answers and closes while the client is still sending, and the reset may drop what arrived;
+     * docs/limits.md says so. BadInputTest sends 1 MiB unasked.)
      */
     @Test
     void aRequestFarOverTheLimitIs413BeforeItsBodyIsSent() throws Exception {
