@@ -179,7 +179,7 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public Optional<PermitRecord> permitOfHolder(String holderId) {
-        writeHeldRows();
+        writeHeldRows(sql, cache);
         return one(sql.prepare("SELECT " + PERMIT_COLUMNS + " FROM permits WHERE semaphore = ? AND holder = ?"),
                 JdbcLedger::permitOf, name, holderId);
     }
@@ -215,7 +215,7 @@ public final class JdbcLedger implements Ledger {
 
     @Override
     public List<PermitRecord> permitsExpiredBy(Instant now, int max) {
-        writeHeldRows();
+        writeHeldRows(sql, cache);
         return list(sql.prepare("SELECT " + PERMIT_COLUMNS + " FROM permits WHERE semaphore = ? AND state = 'held' "
                 + "AND expires_at <= ? ORDER BY expires_at LIMIT ?"), JdbcLedger::permitOf, name, now.toEpochMilli(), max);
     }
@@ -333,11 +333,6 @@ public final class JdbcLedger implements Ledger {
             cache.forgetAll();
         }
         return write("DELETE FROM jobs WHERE semaphore = ? AND state = 'waiting' AND kind = 'job'", name);
-    }
-
-    /** As {@link #writeHeldRows(Statements, RowCache)}, for this ledger's cache. */
-    public void writeHeldRows() {
-        writeHeldRows(sql, cache);
     }
 
     /**
