@@ -116,6 +116,30 @@ class SqliteStoreTest {
     }
 
     @Test
+    void undoingAnOperationThatWroteTheBatchsHeldRowsKeepsTheEarlierOperations() throws Exception {
+        try (SqliteStore store = SqliteStore.open(dir)) {
+            create(store, 10);
+            List<CompletableFuture<PermitRecord>> results = oneBatch(store, List.of(
+                    this::acquire,   // its permit and the semaphore's row are held
+                    l -> {
+                        l.permitOfHolder("nobody");   // a query of the permits writes what the batch holds
+                        machine(l).enqueue("{}", "", 0, null);
+                        throw new IllegalStateException("a bug after a write");
+                    }));
+
+            PermitRecord first = results.get(0).join();
+            assertThrows(CompletionException.class, () -> results.get(1).join());
+            store.close();
+            try (SqliteStore reopened = SqliteStore.open(dir)) {
+                assertEquals(1, inUse(reopened), "the first operation's rows were written again before the failed one's savepoint");
+                assertEquals(Optional.of(first.fencingToken()), reopened.inTransaction("s",
+                        l -> l.permit(first.id()).map(PermitRecord::fencingToken)).join());
+                assertEquals(0, waiting(reopened));
+            }
+        }
+    }
+
+    @Test
     void anOperationThatFailsAfterChangingOnlyHeldRowsRunsOnceAndTheBatchWritesTheOthers() throws Exception {
         try (SqliteStore store = SqliteStore.open(dir)) {
             create(store, 10);
