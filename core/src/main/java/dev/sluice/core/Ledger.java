@@ -60,7 +60,8 @@ public interface Ledger {
     void deleteJob(String jobId);
 
     /**
-     * Waiting entries (jobs and waiters) available at {@code now}, in grant order (priority
+     * Waiting entries eligible at {@code now} ({@link JobRecord#isEligibleAt}: every waiter, and the
+     * jobs whose {@code availableAt} has come), in grant order (priority
      * descending, then seq ascending), strictly after the given position. Dispatch reads the
      * {@link #job} of a job it grants.
      */

@@ -191,6 +191,20 @@ class SemaphoreMachineTest {
         }
 
         @Test
+        void aWaiterQueuedByANodeWhoseClockIsAheadIsGrantedByTheNextRelease() {
+            create(1);
+            PermitRecord held = tryAcquire("default");
+            advance(Duration.ofSeconds(5));
+            String waiter = waitFor("default", Duration.ofSeconds(30));
+            advance(Duration.ofSeconds(-5));
+
+            m().release(held.id());
+
+            assertThat(last.effects().waiterGrants()).extracting(Effects.WaiterGrant::waiterId).containsExactly(waiter);
+            assertThat(ledger.semaphore.waiting()).isZero();
+        }
+
+        @Test
         void aWaitThatElapsesLeavesTheQueue() {
             create(1);
             tryAcquire("default");

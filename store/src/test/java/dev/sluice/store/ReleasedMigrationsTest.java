@@ -25,6 +25,7 @@ class ReleasedMigrationsTest {
         RELEASED.put("V4__job_traceparent.sql", "24aaff7d0bb85f17ef4485552ffe4d33d69e9fd7201788c7656a75a14c635e06");
         RELEASED.put("V5__api_keys.sql", "29873dc1a3fc3f72695873e5fb81b383ad7cf23641b111d193310e109e3e5601");
         RELEASED.put("V9__waiting_kinds.sql", "9ccecebfa8e96b75d5051b6097776dcfc3f8966e8f06e2a630a3c343123535e9");
+        RELEASED.put("V10__waiters_out_of_job_indexes.sql", "d8a3a97ec302814e56590efa5f3520c2aeae22e15e49942888c2106532ab2ebc");
     }
 
     @Test

@@ -215,6 +215,26 @@ class SqliteStoreTest {
     }
 
     @Test
+    void aWaiterQueuedByANodeWhoseClockIsAheadIsGrantedByTheNextRelease() {
+        try (SqliteStore store = SqliteStore.open(dir)) {
+            create(store, 1);
+            PermitRecord held = store.inTransaction("s", this::acquire).join();
+            Instant ahead = Instant.now().plusSeconds(5);
+            store.inTransaction("s", l -> new SemaphoreMachine(l, "s", ahead, random)
+                    .acquireOrWait("", null, ahead.plusSeconds(30))).join();
+
+            List<String> granted = store.inTransaction("s", l -> {
+                SemaphoreMachine m = machine(l);
+                m.release(held.id());
+                return m.effects().waiterGrants().stream().map(g -> g.waiterId()).toList();
+            }).join();
+
+            assertEquals(1, granted.size(), "the waiter is granted at once, not when this clock reaches the other's");
+            assertEquals(0, waiting(store));
+        }
+    }
+
+    @Test
     void permitsDeletedByHousekeepingAreNotRememberedByTheCache() {
         try (SqliteStore store = SqliteStore.open(dir)) {
             create(store, 3);

@@ -1,6 +1,8 @@
 package dev.sluice.bench.jmh;
 
+import dev.sluice.core.AcquireOutcome;
 import dev.sluice.core.Claimed;
+import dev.sluice.core.Effects;
 import dev.sluice.core.SemaphoreMachine;
 import dev.sluice.core.SemaphoreMachine.Attempt;
 import dev.sluice.core.SemaphoreMachine.NewJob;
@@ -17,6 +19,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -31,7 +34,8 @@ import org.openjdk.jmh.annotations.TearDown;
 /**
  * The store's hot transactions, durable ({@code synchronous=FULL}): try-acquire then release on
  * {@link SqliteStore}, each a transaction through the writer thread, as the server runs them but
- * without HTTP; and the async cycle of ten jobs (enqueued, claimed and completed, three
+ * without HTTP; a hand-off (a waiter queued behind the one permit, then granted it by the
+ * release); and the async cycle of ten jobs (enqueued, claimed and completed, three
  * transactions). Run with {@code -t 16} to see group commit share the fsync.
  */
 @State(Scope.Benchmark)
@@ -41,6 +45,7 @@ public class StoreBench {
     private static final String NAME = "bench";
     private static final List<NewJob> TEN_JOBS = Collections.nCopies(10, new NewJob("{\"n\":1}", "default", 0, null));
     private final SecureRandom random = new SecureRandom();
+    private final AtomicInteger handOffSemaphores = new AtomicInteger();
     private Path dir;
     private SqliteStore store;
 
@@ -68,6 +73,44 @@ public class StoreBench {
         PermitRecord p = store.inTransaction(NAME, l -> new SemaphoreMachine(l, NAME, Instant.now(), random)
                 .tryAcquire("default", null)).join();
         return store.inTransaction(NAME, l -> new SemaphoreMachine(l, NAME, Instant.now(), random).release(p.id())).join();
+    }
+
+    /** One thread's semaphore of limit 1 and the permit it holds, for {@link #handOff}. */
+    @State(Scope.Thread)
+    public static class HandOff {
+        String name;
+        PermitRecord held;
+
+        @Setup(Level.Trial)
+        public void setUp(StoreBench bench) {
+            name = "handoff-" + bench.handOffSemaphores.incrementAndGet();
+            held = bench.store.inTransaction(name, l -> {
+                SemaphoreMachine m = new SemaphoreMachine(l, name, Instant.now(), bench.random);
+                m.put(SemaphoreConfig.ofLimit(1));
+                return m.tryAcquire("default", null);
+            }).join();
+        }
+    }
+
+    /**
+     * Two durable transactions, as the server runs a {@code wait} that queues and the release that
+     * grants it: a waiter joins the queue behind the held permit (a job row written), then the
+     * release grants it the permit (the row deleted, a permit written), which it then holds.
+     */
+    @Benchmark
+    public Object handOff(HandOff h) {
+        AcquireOutcome queued = store.inTransaction(h.name, l -> new SemaphoreMachine(l, h.name, Instant.now(), random)
+                .acquireOrWait("default", null, Instant.now().plusSeconds(60))).join();
+        if (!(queued instanceof AcquireOutcome.Queued)) {
+            throw new IllegalStateException("the waiter was not queued: " + queued);
+        }
+        List<Effects.WaiterGrant> grants = store.inTransaction(h.name, l -> {
+            SemaphoreMachine m = new SemaphoreMachine(l, h.name, Instant.now(), random);
+            m.release(h.held.id());
+            return m.effects().waiterGrants();
+        }).join();
+        h.held = grants.getFirst().permit();
+        return grants;
     }
 
     /** Three durable transactions: ten jobs enqueued, up to ten claimed (by any thread's cycle), those completed. */

@@ -50,7 +50,9 @@ public record JobRecord(String id, Kind kind, String channel, int priority, long
     }
 
     public boolean isEligibleAt(Instant now) {
-        return state == JobState.WAITING && !availableAt.isAfter(now);
+        // A waiter never backs off: its availableAt is when it joined by the clock of the node that
+        // queued it, which may be ahead of this node's, and no backoff timer wakes dispatch for it.
+        return state == JobState.WAITING && (kind == Kind.WAITER || !availableAt.isAfter(now));
     }
 
     /** Inflight and handed to its processor, which claimed it. */

@@ -76,7 +76,7 @@ final class PostgresQueries implements Queries {
             PreparedStatement ps = sql.prepare("SELECT semaphore FROM permits WHERE state = 'held' AND expires_at <= ? "
                     + "UNION SELECT semaphore FROM jobs WHERE kind = 'waiter' AND deadline <= ? "
                     + "UNION SELECT j.semaphore FROM jobs j LEFT JOIN timers t ON t.semaphore = j.semaphore "
-                    + "WHERE j.state = 'waiting' AND j.available_at > ? AND j.available_at <= ? "
+                    + "WHERE j.state = 'waiting' AND j.kind = 'job' AND j.available_at > ? AND j.available_at <= ? "
                     + "AND (t.checked_at IS NULL OR j.available_at > t.checked_at)");
             ps.setLong(1, t);
             ps.setLong(2, t);

@@ -271,7 +271,7 @@ public final class JdbcLedger implements Ledger {
     @Override
     public List<QueueEntry> queuePage(Instant now, int afterPriority, long afterSeq, int max) {
         return list(sql.prepare("SELECT " + QUEUE_COLUMNS + " FROM jobs WHERE semaphore = ? AND state = 'waiting' "
-                + "AND available_at <= ? AND (priority < ? OR (priority = ? AND seq > ?)) ORDER BY priority DESC, seq LIMIT ?"),
+                + "AND (kind = 'waiter' OR available_at <= ?) AND (priority < ? OR (priority = ? AND seq > ?)) ORDER BY priority DESC, seq LIMIT ?"),
                 JdbcLedger::entryOf, name, now.toEpochMilli(), afterPriority, afterPriority, afterSeq, max);
     }
 

@@ -36,7 +36,7 @@ public final class JdbcQueries implements Queries {
     public Optional<Instant> nextDeadline(Instant now) {
         Optional<Long> lease = min("SELECT MIN(expires_at) FROM permits WHERE state = 'held'");
         Optional<Long> wait = min("SELECT MIN(deadline) FROM jobs WHERE kind = 'waiter'");
-        Optional<Long> backoff = JdbcLedger.one(sql.prepare("SELECT MIN(available_at) FROM jobs WHERE state = 'waiting' "
+        Optional<Long> backoff = JdbcLedger.one(sql.prepare("SELECT MIN(available_at) FROM jobs WHERE state = 'waiting' AND kind = 'job' "
                 + "AND available_at > ?"), rs -> nullable(rs.getLong(1), rs.wasNull()), now.toEpochMilli()).flatMap(o -> o);
         return java.util.stream.Stream.of(lease, wait, backoff).flatMap(Optional::stream).min(Long::compare)
                 .map(Instant::ofEpochMilli);
@@ -55,7 +55,7 @@ public final class JdbcQueries implements Queries {
         long t = now.toEpochMilli();
         return JdbcLedger.list(sql.prepare("SELECT semaphore FROM permits WHERE state = 'held' AND expires_at <= ? "
                 + "UNION SELECT semaphore FROM jobs WHERE kind = 'waiter' AND deadline <= ? "
-                + "UNION SELECT semaphore FROM jobs WHERE state = 'waiting' AND available_at > ? AND available_at <= ?"),
+                + "UNION SELECT semaphore FROM jobs WHERE state = 'waiting' AND kind = 'job' AND available_at > ? AND available_at <= ?"),
                 rs -> rs.getString(1), t, t, since.toEpochMilli(), t);
     }
 
