@@ -37,6 +37,13 @@ final class Transport {
     static final System.Logger LOG = System.getLogger("dev.sluice.client");
     static final String USER_AGENT = "sluice-java/0.1";
     private static final int MAX_ERROR_TEXT = 500;
+    /**
+     * Bodies larger than this ask first ({@code Expect: 100-continue}): the server refuses one
+     * over its limit before it is sent, where a body sent whole would meet a connection the
+     * server closed after reading up to the limit, its answer lost if the connection was reset.
+     * Smaller bodies are not worth the round trip.
+     */
+    static final int ASK_BEFORE_SENDING = 64 * 1024;
 
     /** A 2xx answer: its status and its JSON body ({@code null} when the body was empty). */
     record Response(int status, JsonNode body) {
@@ -110,7 +117,9 @@ final class Transport {
             }
             if (body != null) {
                 b.header("Content-Type", "application/json");
-                b.method(method, HttpRequest.BodyPublishers.ofByteArray(mapper.writeValueAsBytes(body)));
+                byte[] bytes = mapper.writeValueAsBytes(body);
+                b.expectContinue(bytes.length > ASK_BEFORE_SENDING);
+                b.method(method, HttpRequest.BodyPublishers.ofByteArray(bytes));
             } else {
                 b.method(method, HttpRequest.BodyPublishers.noBody());
             }

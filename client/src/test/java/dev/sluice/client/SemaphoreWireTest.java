@@ -92,6 +92,20 @@ class SemaphoreWireTest {
     }
 
     @Test
+    void onlyABodyOverTheThresholdAsksBeforeItIsSent() {
+        server.on("PUT", "/v1/semaphores/payments", Reply.json(200, VIEW));
+        String large = "x".repeat(Transport.ASK_BEFORE_SENDING);
+
+        pay.create(10);
+        pay.create(SemaphoreConfig.builder(10).extra("description", large).build());
+
+        assertThat(server.requests).hasSize(2);
+        assertThat(server.requests.getFirst().header("Expect")).isNull();
+        assertThat(server.requests.getLast().header("Expect")).isEqualToIgnoringCase("100-continue");
+        assertThat(server.requests.getLast().body().get("description").asText()).isEqualTo(large);
+    }
+
+    @Test
     void createWithAFullConfigPutsEveryField() {
         server.on("PUT", "/v1/semaphores/payments", Reply.json(200, VIEW));
 

@@ -124,6 +124,23 @@ class TypedExceptionsTest {
     }
 
     @Test
+    void aPayloadUnderTheLimitButLargeEnoughToAskFirstIsSentWhenTheServerAgrees() {
+        Semaphore s = newSemaphore("large-ok", 1);
+        String blob = "x".repeat(200 * 1024);
+        JobRef ref = s.submit(Map.of("blob", blob));
+        assertThat(s.job(ref.jobId()).payload().get("blob").asText()).isEqualTo(blob);
+    }
+
+    @Test
+    void aPayloadFarOverTheLimitIsStillAnsweredWithItsProblem() {
+        // asked first (Expect: 100-continue), the server refuses it before it is sent
+        Semaphore s = newSemaphore("huge", 1);
+        thrown(PayloadTooLargeException.class, ProblemCode.PAYLOAD_TOO_LARGE, 413,
+                () -> s.submit(Map.of("blob", "x".repeat(16 * 1024 * 1024))));
+        assertThat(s.state().state().waiting()).as("nothing was enqueued").isZero();
+    }
+
+    @Test
     void asyncVariantsFailTheirFutureWithTheSameTypes() {
         Semaphore s = newSemaphore("async", 0);
         assertThat(catchThrowable(() -> s.acquireAsync(Duration.ZERO).join()))
