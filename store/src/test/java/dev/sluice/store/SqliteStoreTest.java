@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.core.Claimed;
+import dev.sluice.core.Effects;
 import dev.sluice.core.Ledger;
 import dev.sluice.core.SemaphoreMachine;
 import dev.sluice.core.SluiceException;
@@ -226,7 +227,7 @@ class SqliteStoreTest {
             List<String> granted = store.inTransaction("s", l -> {
                 SemaphoreMachine m = machine(l);
                 m.release(held.id());
-                return m.effects().waiterGrants().stream().map(g -> g.waiterId()).toList();
+                return m.effects().waiterGrants().stream().map(Effects.WaiterGrant::waiterId).toList();
             }).join();
 
             assertEquals(1, granted.size(), "the waiter is granted at once, not when this clock reaches the other's");
