@@ -37,6 +37,38 @@ class LimitsTest {
         }
     }
 
+    /**
+     * A body of declared length up to 64 KiB is read straight into an array of that length; a
+     * longer one, and one sent chunked (no length declared), are read through Javalin against the
+     * request limit. Each way, the job keeps exactly the payload sent.
+     */
+    @Test
+    void aBodyReadsTheSameWhetherItsLengthIsDeclaredShortOrLongOrItIsSentChunked() throws IOException {
+        try (TestServer server = TestServer.start(ServerSettings.defaults().withPort(0).withDataDir(tmp))) {
+            String name = server.semaphore("framed", "{'limit':0}");
+            String path = "/v1/semaphores/" + name + "/jobs";
+            String shortBody = "{\"payload\":\"short é\"}";
+            String longBody = "{\"payload\":\"" + "x".repeat(100 * 1024) + "\"}";
+            byte[] utf8 = shortBody.getBytes(StandardCharsets.UTF_8);
+            String declared = raw(server.port(), "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + utf8.length + "\r\nConnection: close\r\n\r\n" + new String(utf8, StandardCharsets.ISO_8859_1));
+            String declaredLong = raw(server.port(), "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + longBody.length() + "\r\nConnection: close\r\n\r\n" + longBody);
+            String chunked = raw(server.port(), "POST " + path + " HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                    + Integer.toHexString(utf8.length - 5) + "\r\n" + new String(utf8, 0, utf8.length - 5, StandardCharsets.ISO_8859_1) + "\r\n"
+                    + "5\r\n" + new String(utf8, utf8.length - 5, 5, StandardCharsets.ISO_8859_1) + "\r\n0\r\n\r\n");
+            Api api = server.api();
+            List<String> payloads = new ArrayList<>();
+            for (String answer : List.of(declared, declaredLong, chunked)) {
+                assertThat(answer).startsWith("HTTP/1.1 202");
+                String id = answer.substring(answer.indexOf("\"jobId\":\"") + 9).split("\"")[0];
+                payloads.add(api.get(path + "/" + id).json().get("payload").asString());
+            }
+            assertThat(payloads).containsExactly("short é", "x".repeat(100 * 1024), "short é");
+        }
+    }
+
     @Test
     void headersPastTheLimitAre431AsAProblem() throws IOException {
         ServerSettings settings = ServerSettings.defaults().withPort(0).withDataDir(tmp)
