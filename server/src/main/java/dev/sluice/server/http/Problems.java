@@ -76,7 +76,7 @@ public final class Problems {
             ctx.header("WWW-Authenticate", "Bearer realm=\"sluice\"");
         }
         ctx.contentType("application/problem+json");
-        ctx.result(body.toString());
+        ctx.result(Json.MAPPER.writeValueAsBytes(body));
     }
 
     /** Maps anything thrown by a handler. */
