@@ -444,7 +444,11 @@ public final class Harness {
         if (!scenario.equals("*") && !plan.scenarios().contains(scenario)) {
             return;
         }
-        skipped.add(new Skip(system, scenario, reason));
+        Skip skip = new Skip(system, scenario, reason);
+        if (skipped.contains(skip)) {
+            return;   // said once already, for an earlier number of clients
+        }
+        skipped.add(skip);
         say("  skipped %s %s: %s", system, scenario.equals("*") ? "(all)" : scenario, reason);
     }
 
