@@ -65,12 +65,9 @@ public final class Json {
         try {
             InputStream in = ctx.req().getInputStream();
             byte[] body = in.readNBytes((int) declared);
-            // read on to the end of the content, as Javalin's read does, so that Jetty counts the body
-            // consumed (the connection stays open for the next request); past the declared length
-            // Jetty's framing gives nothing more
-            if (in.read() != -1) {
-                throw SluiceException.invalid("the request body is longer than its Content-Length");
-            }
+            // read on to the end of the content (-1: Jetty's framing gives nothing past the declared
+            // length), as Javalin's read does, so that Jetty counts the body consumed
+            in.read();
             ctx.attribute(BODY, body);
             return body;
         } catch (IOException e) {
@@ -85,7 +82,12 @@ public final class Json {
 
     public static void send(Context ctx, int status, JsonNode body) {
         ctx.status(status);
-        ctx.contentType("application/json");
+        write(ctx, "application/json", body);
+    }
+
+    /** Writes {@code body} as the answer, in {@code contentType}; the status is the caller's. */
+    static void write(Context ctx, String contentType, JsonNode body) {
+        ctx.contentType(contentType);
         ctx.result(MAPPER.writeValueAsBytes(body));
     }
 

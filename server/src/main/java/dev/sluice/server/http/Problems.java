@@ -75,8 +75,7 @@ public final class Problems {
         if (code == ProblemCode.UNAUTHORIZED) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"sluice\"");
         }
-        ctx.contentType("application/problem+json");
-        ctx.result(Json.MAPPER.writeValueAsBytes(body));
+        Json.write(ctx, "application/problem+json", body);
     }
 
     /** Maps anything thrown by a handler. */
