@@ -648,6 +648,12 @@ final class MachineDriver {
             expectRefused(ProblemCode.CONFLICT);
             return;
         }
+        // a job on its way to another semaphore would be lost: refused until the forward is done,
+        // whatever the config says now (a PUT may have stopped forwarding since the job left)
+        if (!force && pre.jobs().values().stream().anyMatch(j -> j.state() == JobState.FORWARDING)) {
+            expectRefused(ProblemCode.CONFLICT);
+            return;
+        }
         expectDone();
         assertThat(LedgerState.of(ledger)).isEqualTo(LedgerState.EMPTY);
     }
