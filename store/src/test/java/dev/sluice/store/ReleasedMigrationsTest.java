@@ -26,6 +26,7 @@ class ReleasedMigrationsTest {
         RELEASED.put("V5__api_keys.sql", "29873dc1a3fc3f72695873e5fb81b383ad7cf23641b111d193310e109e3e5601");
         RELEASED.put("V9__waiting_kinds.sql", "9ccecebfa8e96b75d5051b6097776dcfc3f8966e8f06e2a630a3c343123535e9");
         RELEASED.put("V10__waiters_out_of_job_indexes.sql", "d8a3a97ec302814e56590efa5f3520c2aeae22e15e49942888c2106532ab2ebc");
+        RELEASED.put("V11__one_permits_holder_index.sql", "94c04798ee3069d96530ae2676c46706aa60a5f8fbb5567ac2899fe3026980dd");
     }
 
     @Test
