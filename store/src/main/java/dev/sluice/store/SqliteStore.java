@@ -68,6 +68,7 @@ public final class SqliteStore implements Store {
     private final Thread writer;
     private volatile boolean closed;
     private volatile boolean healthy = true;
+    private volatile CommitListener commitListener = (operations, nanos) -> {};
 
     private SqliteStore(Path file, FileChannel lock, Connection connection) throws SQLException {
         this.file = file;
@@ -171,6 +172,11 @@ public final class SqliteStore implements Store {
         return healthy && !closed;
     }
 
+    @Override
+    public void onCommit(CommitListener listener) {
+        commitListener = CommitListener.guarded(listener);
+    }
+
     private void run() {
         List<Task<?>> batch = new ArrayList<>(MAX_BATCH);
         List<Runnable> completions = new ArrayList<>(MAX_BATCH);
@@ -201,6 +207,7 @@ public final class SqliteStore implements Store {
      */
     private void runBatch(List<Task<?>> batch, List<Runnable> completions) {
         try {
+            long changesBefore = database.total_changes();
             execute("BEGIN IMMEDIATE");
             if (!runAll(batch, completions, false)) {
                 execute("ROLLBACK");
@@ -210,9 +217,14 @@ public final class SqliteStore implements Store {
                 runAll(batch, completions, true);
             }
             writeHeldRows();
+            long commitStart = System.nanoTime();
             execute("COMMIT");
+            long commitNanos = System.nanoTime() - commitStart;
             rows.committed();
             healthy = true;
+            if (database.total_changes() != changesBefore) {
+                commitListener.committed(batch.size(), commitNanos);
+            }
         } catch (SQLException | StoreException e) {
             healthy = false;
             log.error("Store commit failed; {} operations refused", batch.size(), e);

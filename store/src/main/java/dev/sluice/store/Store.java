@@ -43,6 +43,9 @@ public interface Store extends AutoCloseable {
     /** Whether the store answers now. */
     boolean isHealthy();
 
+    /** Sets who hears each commit of a transaction that wrote rows (replacing any listener set before). */
+    void onCommit(CommitListener listener);
+
     /** Whether other nodes may share this store, so that entries in a queue may belong to live processes elsewhere. */
     default boolean isShared() {
         return false;

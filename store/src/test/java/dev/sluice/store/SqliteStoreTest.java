@@ -181,6 +181,31 @@ class SqliteStoreTest {
     }
 
     @Test
+    void aCommitThatWroteIsHeardWithItsOperationsAndOneThatWroteNothingIsNot() throws Exception {
+        try (SqliteStore store = SqliteStore.open(dir)) {
+            create(store, 4);
+            List<long[]> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+            store.onCommit((operations, nanos) -> heard.add(new long[] {operations, nanos}));
+
+            store.inTransaction("s", this::acquire).join();
+            oneBatch(store, List.<Function<Ledger, PermitRecord>>of(this::acquire, this::acquire, this::acquire))
+                    .forEach(CompletableFuture::join);   // the batch that held the writer wrote nothing
+            assertThrows(CompletionException.class, () -> store.inTransaction("s", this::acquire).join());   // limit reached
+            store.query(q -> q.semaphores("", 10)).join();
+
+            assertEquals(List.of(1L, 3L), heard.stream().map(h -> h[0]).toList(), "operations of each commit that wrote");
+            assertTrue(heard.stream().allMatch(h -> h[1] > 0), "each commit took some time");
+
+            store.onCommit((operations, nanos) -> {
+                throw new IllegalStateException("a broken listener");
+            });
+            store.inTransaction("s", l -> machine(l).put(SemaphoreConfig.ofLimit(5))).join();
+            PermitRecord fifth = store.inTransaction("s", this::acquire).join();   // a listener that throws fails nothing
+            assertTrue(store.inTransaction("s", l -> l.permit(fifth.id())).join().isPresent());
+        }
+    }
+
+    @Test
     void aRefusalThatWroteNothingRunsOnce() throws Exception {
         try (SqliteStore store = SqliteStore.open(dir)) {
             create(store, 1);

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.sluice.core.Ledger;
 import dev.sluice.store.Announced;
+import dev.sluice.store.CommitListener;
 import dev.sluice.store.Due;
 import dev.sluice.store.Peers;
 import dev.sluice.store.Queries;
@@ -99,6 +100,7 @@ public final class PostgresStore implements Store {
     private volatile boolean closed;
     /** False from a failed connection until the next success on any connection. */
     private volatile boolean reachable = true;
+    private volatile CommitListener commitListener = (operations, nanos) -> {};
 
     private PostgresStore(PostgresUrl url, HikariDataSource pool, String nodeId) {
         this.url = url;
@@ -194,6 +196,11 @@ public final class PostgresStore implements Store {
         return !closed && reachable && link.isConnected();
     }
 
+    @Override
+    public void onCommit(CommitListener listener) {
+        commitListener = CommitListener.guarded(listener);
+    }
+
     private void markReachable(boolean ok) {
         reachable = ok;
     }
@@ -255,8 +262,13 @@ public final class PostgresStore implements Store {
                     completions.clear();
                     runAll(c, sql, name, batch, true, completions);
                 }
+                long commitStart = System.nanoTime();
                 c.commit();
+                long commitNanos = System.nanoTime() - commitStart;
                 reachable = true;
+                if (sql.writes() > 0) {
+                    commitListener.committed(batch.size(), commitNanos);
+                }
             } catch (SQLException | RuntimeException e) {
                 rollbackQuietly(c);
                 throw e;

@@ -227,6 +227,29 @@ class PostgresBatchTest {
         };
     }
 
+    @Test
+    void aCommitThatWroteIsHeardWithItsOperationsAndOneThatWroteNothingIsNot() throws Exception {
+        List<long[]> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        store.onCommit((operations, nanos) -> heard.add(new long[] {operations, nanos}));
+
+        run(ledger -> machine(ledger).tryAcquire("a", LEASE));
+        inOneBatch(ledger -> machine(ledger).tryAcquire("a", LEASE), ledger -> machine(ledger).tryAcquire("b", LEASE),
+                ledger -> machine(ledger).tryAcquire("c", LEASE)).forEach(CompletableFuture::join);   // the lane's holder wrote nothing
+        run(ledger -> ledger.semaphore().orElseThrow().inUse());
+        assertThrows(CompletionException.class, () -> run(ledger -> {
+            throw new IllegalStateException("refused before writing");
+        }));
+
+        assertEquals(List.of(1L, 3L), heard.stream().map(h -> h[0]).toList(), "operations of each commit that wrote");
+        assertTrue(heard.stream().allMatch(h -> h[1] > 0), "each commit took some time");
+
+        store.onCommit((operations, nanos) -> {
+            throw new IllegalStateException("a broken listener");
+        });
+        PermitRecord granted = run(ledger -> machine(ledger).tryAcquire("a", LEASE));   // a listener that throws fails nothing
+        assertTrue(run(ledger -> ledger.permit(granted.id())).isPresent());
+    }
+
     private <T> T run(Function<Ledger, T> operation) {
         return store.inTransaction(name, operation).join();
     }
