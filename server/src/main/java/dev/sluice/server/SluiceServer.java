@@ -109,6 +109,7 @@ public final class SluiceServer implements AutoCloseable {
             metrics.readStateBeforeScrape(() -> allSemaphores(engine));   // other nodes commit too: every node's gauges agree
         }
         metrics.install(engine);
+        store.onCommit(metrics::storeCommitted);
         EventHub events = new EventHub(settings.observability().eventRing(), engine.clock());
         events.install(engine);
         metrics.registry().gauge("sluice.events.subscribers", events, EventHub::subscriberCount);

@@ -141,6 +141,26 @@ class MetricsTest {
     }
 
     @Test
+    void storeCommitsAreTimedWithTheOperationsTheyCarry() {
+        String name = server.semaphore("commits", "{'limit':3}");
+        Scrape before = Scrape.of(api);
+        for (int i = 0; i < 3; i++) {
+            assertThat(api.post("/v1/semaphores/" + name + "/permits").status()).isEqualTo(201);
+        }
+        Scrape after = Scrape.of(api);
+        // one acquire after another, each answered after its commit: at least a commit each, heard before the answer
+        double commits = after.value("sluice_store_commit_seconds_count");
+        double operations = after.value("sluice_store_commit_operations_sum");
+        assertThat(commits - before.value("sluice_store_commit_seconds_count")).isGreaterThanOrEqualTo(3);
+        assertThat(operations - before.value("sluice_store_commit_operations_sum")).isGreaterThanOrEqualTo(3);
+        assertThat(operations).as("a commit carries one operation or more").isGreaterThanOrEqualTo(commits);
+        assertThat(after.value("sluice_store_commit_seconds_sum")).isPositive();
+        assertThat(after.sum("sluice_store_commit_seconds_bucket", "le", "+Inf")).isEqualTo(commits);
+        assertThat(after.find("sluice_store_commit_seconds_bucket")).hasSizeGreaterThan(10);
+        assertThat(after.sum("sluice_store_commit_operations_bucket", "le", "+Inf")).isEqualTo(commits);
+    }
+
+    @Test
     void jvmAndHttpServerMetricsAreThereWithRouteTemplates() {
         String name = server.semaphore("http", "{'limit':1}");
         api.get("/v1/semaphores/" + name);

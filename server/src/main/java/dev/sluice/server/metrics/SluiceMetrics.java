@@ -3,6 +3,7 @@ package dev.sluice.server.metrics;
 import dev.sluice.core.Effects;
 import dev.sluice.core.semaphore.SemaphoreRecord;
 import dev.sluice.server.Engine;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -60,7 +61,24 @@ public final class SluiceMetrics implements AutoCloseable {
             Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
             Duration.ofSeconds(30), Duration.ofMinutes(1)};
 
+    /** Bucket bounds of the store's commit times: a durable commit takes from a tenth of a millisecond (a fast disk) up. */
+    private static final Duration[] COMMIT_BUCKETS = {
+            Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000), Duration.ofMillis(1),
+            Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofSeconds(1)};
+
+    private static final double[] OPERATIONS_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512};
+
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Timer commits = Timer.builder("sluice.store.commit")
+            .description("Transactions this node committed to the store that wrote rows, by the time the commit took "
+                    + "(on the embedded store, the sync of its write-ahead log to the disk)")
+            .serviceLevelObjectives(COMMIT_BUCKETS)
+            .register(registry);
+    private final DistributionSummary operationsPerCommit = DistributionSummary.builder("sluice.store.commit.operations")
+            .description("Operations carried by each of those commits: how many share one commit (group commit)")
+            .serviceLevelObjectives(OPERATIONS_BUCKETS)
+            .register(registry);
     private final int labelledSemaphores;
     private final ConcurrentHashMap<String, SemaphoreSeries> labelled = new ConcurrentHashMap<>();
     /** The last state of each folded semaphore, so that its change can be added to the sums of {@link #other}. */
@@ -146,6 +164,12 @@ public final class SluiceMetrics implements AutoCloseable {
         }
         missing.removeIf(name -> missingLastRead.contains(name));
         missingLastRead = missing;
+    }
+
+    /** Records one commit of the store (see {@code dev.sluice.store.CommitListener}). */
+    public void storeCommitted(int operations, long commitNanos) {
+        commits.record(commitNanos, TimeUnit.NANOSECONDS);
+        operationsPerCommit.record(operations);
     }
 
     /** Records one HTTP request; {@code route} is the matched route template, so the labels stay bounded. */
