@@ -165,14 +165,14 @@ public final class Harness {
             String name = "tr-" + clients;
             s.semaphore(name, plan.limit());
             cell("try-release", s.id(), "limit " + plan.limit(), clients, "pairs", "try-acquire + release", false,
-                    () -> Load.run(clients, plan.warmup(), plan.measure(), c -> pairs(s.connect(), () -> name)));
+                    () -> Load.run(clients, plan.warmup(), plan.measure(), c -> pairs(s.connect(), () -> name), s::commits));
         }
         for (int clients : plan.handoffClients()) {
             String name = "ho-" + clients;
             s.semaphore(name, plan.contendedLimit());
             Handoffs handoffs = new Handoffs();
             cell("handoff", s.id(), "wait, limit " + plan.contendedLimit(), clients, "grants", "release → grant to a waiting client", false,
-                    () -> Load.run(clients, plan.warmup(), plan.measure(), c -> waited(s.connect(), name, handoffs)));
+                    () -> Load.run(clients, plan.warmup(), plan.measure(), c -> waited(s.connect(), name, handoffs), s::commits));
             if (s.notATry() != null) {
                 skip(s.id(), "handoff", "try-loop: " + s.notATry());
                 continue;
@@ -180,7 +180,7 @@ public final class Harness {
             String spun = "tl-" + clients;
             s.semaphore(spun, plan.contendedLimit());
             cell("handoff", s.id(), "try-loop, limit " + plan.contendedLimit(), clients, "grants", "granted try-acquire + release", false,
-                    () -> Load.run(clients, plan.warmup(), plan.measure(), c -> pairs(s.connect(), () -> spun)));
+                    () -> Load.run(clients, plan.warmup(), plan.measure(), c -> pairs(s.connect(), () -> spun), s::commits));
         }
     }
 
@@ -236,14 +236,14 @@ public final class Harness {
             String name = "as-" + clients;
             sluice.semaphore(name, plan.limit());
             cell("async", sluice.id(), "limit " + plan.limit(), clients, "jobs", "enqueue + claim + complete", false,
-                    () -> Load.run(clients, plan.warmup(), plan.measure(), c -> jobs(sluice.connect(), name, null)));
+                    () -> Load.run(clients, plan.warmup(), plan.measure(), c -> jobs(sluice.connect(), name, null), sluice::commits));
         }
         for (int clients : plan.clients()) {
             String name = "ab-" + clients;
             sluice.semaphore(name, plan.limit());
             cell("async", sluice.id(), "batches of " + BATCH + ", limit " + plan.limit(), clients, "jobs",
                     "enqueue " + BATCH + " + claim " + BATCH + " + complete " + BATCH, false,
-                    () -> Load.run(clients, plan.warmup(), plan.measure(), c -> jobBatches(sluice.connect(), name)));
+                    () -> Load.run(clients, plan.warmup(), plan.measure(), c -> jobBatches(sluice.connect(), name), sluice::commits));
         }
         for (int clients : plan.handoffClients()) {
             String name = "ig-" + clients;
@@ -251,7 +251,7 @@ public final class Harness {
             Handoffs handoffs = new Handoffs();
             cell("async", sluice.id(), "idle gap, limit " + plan.contendedLimit(), clients, "jobs",
                     "permit idle: complete → claim granted", false,
-                    () -> Load.run(clients, plan.warmup(), plan.measure(), c -> jobs(sluice.connect(), name, handoffs)));
+                    () -> Load.run(clients, plan.warmup(), plan.measure(), c -> jobs(sluice.connect(), name, handoffs), sluice::commits));
         }
     }
 
@@ -333,7 +333,7 @@ public final class Harness {
                 int clients = plan.scalingClients();
                 cell("scaling", "sluice", String.format(Locale.ROOT, "%,d jobs waiting", depth), clients, "jobs",
                         "enqueue + claim + complete", true,
-                        () -> Load.run(clients, plan.warmup(), plan.measure(), c -> jobs(sluice.connect(), "deep", null)));
+                        () -> Load.run(clients, plan.warmup(), plan.measure(), c -> jobs(sluice.connect(), "deep", null), sluice::commits));
             }
             delete(dir);
         }
@@ -353,7 +353,7 @@ public final class Harness {
         cell("scaling", s.id(), String.format(Locale.ROOT, "%,d semaphores", count), clients, "pairs",
                 "try-acquire + release, random semaphore", withHeap,
                 () -> Load.run(clients, plan.warmup(), plan.measure(),
-                        c -> pairs(s.connect(), () -> prefix + ThreadLocalRandom.current().nextInt(count))));
+                        c -> pairs(s.connect(), () -> prefix + ThreadLocalRandom.current().nextInt(count)), s::commits));
     }
 
     // ---- ceilings ---------------------------------------------------------------------------
@@ -404,14 +404,17 @@ public final class Harness {
         }
         Double heap = withHeap ? liveHeapMb() : null;
         long errors = samples.stream().mapToLong(Sample::errors).sum();
+        Sample median = medianRun(samples);
         Result r = new Result(scenario, system, variant, clients, median(samples, Sample::throughput), unit,
                 orNull(median(samples, Sample::p50Ms)), orNull(median(samples, Sample::p99Ms)), latency, heap, orNull(median(samples, Sample::cpuUsPerUnit)),
                 orNull(median(samples, Sample::allocBytesPerUnit) / 1024),
-                medianRun(samples).cpuUsPerUnitByThreads(), errors);
+                median.cpuUsPerUnitByThreads(), orNull(median.commitsPerUnit()), orNull(median.commitMs()), errors);
         results.add(r);
-        say("  %-11s %-16s %-26s %3d clients %,11.0f %-8s p50 %7.2f ms  p99 %7.2f ms  cpu %6.0f µs  alloc %6.1f KiB%s%s", scenario,
+        say("  %-11s %-16s %-26s %3d clients %,11.0f %-8s p50 %7.2f ms  p99 %7.2f ms  cpu %6.0f µs  alloc %6.1f KiB%s%s%s", scenario,
                 system, variant, clients, r.throughput(), unit + "/s", orNaN(r.p50Ms()), orNaN(r.p99Ms()), orNaN(r.cpuUsPerUnit()),
                 orNaN(r.allocKbPerUnit()), heap == null ? "" : String.format(Locale.ROOT, "  heap %.0f MiB", heap),
+                r.commitsPerUnit() == null ? "" : String.format(Locale.ROOT, "  commits %.2f/%s (%.2f ms)", r.commitsPerUnit(),
+                        unit.replaceAll("s$", ""), orNaN(r.commitMs())),
                 errors == 0 ? "" : "  (" + errors + " errors, first: " + samples.stream().map(Sample::firstError)
                         .filter(java.util.Objects::nonNull).findFirst().orElse("?") + ")");
     }

@@ -73,13 +73,15 @@ public record Report(Map<String, Object> machine, Instant date, String command, 
             String group = r.scenario() + " · " + r.variant();
             if (!group.equals(previous)) {
                 out.printf(Locale.ROOT, "%n%s   (latency: %s)%n", group, r.latency());
-                out.printf(Locale.ROOT, "  %-17s %7s %14s %-10s %9s %9s %9s %9s %9s%n", "system", "clients", "throughput", "unit", "p50 ms",
-                        "p99 ms", "cpu µs", "alloc KiB", "heap MiB");
+                out.printf(Locale.ROOT, "  %-17s %7s %14s %-10s %9s %9s %9s %9s %9s %12s %9s%n", "system", "clients", "throughput", "unit",
+                        "p50 ms", "p99 ms", "cpu µs", "alloc KiB", "heap MiB", "commits/unit", "commit ms");
                 previous = group;
             }
-            out.printf(Locale.ROOT, "  %-17s %7d %,14.0f %-10s %9.2f %9.2f %9.0f %9.1f %9s%s%n", r.system(), r.clients(), r.throughput(),
-                    r.unit() + "/s", Harness.orNaN(r.p50Ms()), Harness.orNaN(r.p99Ms()), Harness.orNaN(r.cpuUsPerUnit()),
+            out.printf(Locale.ROOT, "  %-17s %7d %,14.0f %-10s %9.2f %9.2f %9.0f %9.1f %9s %12s %9s%s%n", r.system(), r.clients(),
+                    r.throughput(), r.unit() + "/s", Harness.orNaN(r.p50Ms()), Harness.orNaN(r.p99Ms()), Harness.orNaN(r.cpuUsPerUnit()),
                     Harness.orNaN(r.allocKbPerUnit()), r.heapMb() == null ? "" : String.format(Locale.ROOT, "%.0f", r.heapMb()),
+                    r.commitsPerUnit() == null ? "" : String.format(Locale.ROOT, "%.2f", r.commitsPerUnit()),
+                    r.commitMs() == null ? "" : String.format(Locale.ROOT, "%.2f", r.commitMs()),
                     r.errors() == 0 ? "" : "  " + r.errors() + " errors");
         }
         List<Ratio> ratios = ratios();

@@ -20,8 +20,12 @@ package dev.sluice.bench;
  *                   steadiest figure for comparing two builds of Sluice on a shared machine
  * @param cpuByThreads {@code cpuUsPerUnit} split by the harness JVM's thread groups (store writer, carriers of the
  *                   virtual threads, clients, GC/JIT…), from the median run
+ * @param commitsPerUnit store commits that wrote rows per unit (Sluice only; 0.5 means two units shared each
+ *                   durable commit), from the median run; else null
+ * @param commitMs   the mean time of one of those commits in milliseconds (on the embedded store, the sync of its
+ *                   write-ahead log), from the median run; else null
  * @param errors     failed iterations during the measurement (0 in a sound run)
  */
 public record Result(String scenario, String system, String variant, int clients, double throughput, String unit,
                      Double p50Ms, Double p99Ms, String latency, Double heapMb, Double cpuUsPerUnit, Double allocKbPerUnit,
-                     java.util.Map<String, Double> cpuByThreads, long errors) {}
+                     java.util.Map<String, Double> cpuByThreads, Double commitsPerUnit, Double commitMs, long errors) {}

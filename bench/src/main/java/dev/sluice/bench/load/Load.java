@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -22,12 +23,18 @@ public final class Load {
     private Load() {}
 
     public static Sample run(int clients, Duration warmup, Duration measure, Loop.Factory factory) throws Exception {
+        return run(clients, warmup, measure, factory, () -> null);
+    }
+
+    /** As {@link #run(int, Duration, Duration, Loop.Factory)}, also counting the commits {@code commits} tells (null: none). */
+    public static Sample run(int clients, Duration warmup, Duration measure, Loop.Factory factory, Supplier<Commits> commits)
+            throws Exception {
         List<Loop> loops = new ArrayList<>();
         try {
             for (int c = 0; c < clients; c++) {
                 loops.add(factory.create(c));
             }
-            return run(loops, warmup, measure);
+            return run(loops, warmup, measure, commits);
         } finally {
             for (Loop loop : loops) {
                 try {
@@ -39,7 +46,8 @@ public final class Load {
         }
     }
 
-    private static Sample run(List<Loop> loops, Duration warmup, Duration measure) throws InterruptedException {
+    private static Sample run(List<Loop> loops, Duration warmup, Duration measure, Supplier<Commits> commits)
+            throws InterruptedException {
         Recorder latency = new Recorder(3);
         LongAdder units = new LongAdder();
         AtomicLong errors = new AtomicLong();
@@ -80,6 +88,7 @@ public final class Load {
         long cpuStart = processCpuNanos();
         ThreadCpu threadsBefore = new ThreadCpu();
         long allocStart = allocatedBytes();
+        Commits commitsStart = commits.get();
         measuring.set(true);
         Thread.sleep(measure);
         long counted = units.sum();
@@ -87,6 +96,7 @@ public final class Load {
         long cpu = processCpuNanos() - cpuStart;
         var byThreads = new ThreadCpu().since(threadsBefore, counted);
         long allocated = allocatedBytes() - allocStart;
+        Commits committed = commitsStart == null ? null : commits.get().since(commitsStart);
         Histogram h = latency.getIntervalHistogram();
         measuring.set(false);
         stop.set(true);
@@ -97,7 +107,10 @@ public final class Load {
         return new Sample(counted / seconds, h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(50) / 1000.0,
                 h.getTotalCount() == 0 ? Double.NaN : h.getValueAtPercentile(99) / 1000.0,
                 counted == 0 || cpu < 0 ? Double.NaN : cpu / 1000.0 / counted,
-                counted == 0 || allocStart < 0 ? Double.NaN : (double) allocated / counted, byThreads, errors.get(), firstError.get());
+                counted == 0 || allocStart < 0 ? Double.NaN : (double) allocated / counted, byThreads,
+                committed == null || counted == 0 ? Double.NaN : (double) committed.count() / counted,
+                committed == null || committed.count() == 0 ? Double.NaN : committed.seconds() * 1000 / committed.count(),
+                errors.get(), firstError.get());
     }
 
     /** Bytes allocated by every thread of this JVM so far (virtual threads count on their carriers), or -1. */

@@ -1,14 +1,17 @@
 package dev.sluice.bench.systems;
 
+import dev.sluice.bench.load.Commits;
 import dev.sluice.bench.load.RawHttp;
 import dev.sluice.server.ServerSettings;
 import dev.sluice.server.SluiceServer;
+import io.micrometer.core.instrument.Timer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -181,6 +184,19 @@ public final class SluiceSubject implements Subject {
         public void close() throws IOException {
             http.close();
         }
+    }
+
+    /** Every node's commits, from its {@code sluice_store_commit_seconds} metric. */
+    @Override
+    public Commits commits() {
+        long count = 0;
+        double seconds = 0;
+        for (SluiceServer node : nodes) {
+            Timer commits = node.metrics().registry().get("sluice.store.commit").timer();
+            count += commits.count();
+            seconds += commits.totalTime(TimeUnit.SECONDS);
+        }
+        return new Commits(count, seconds);
     }
 
     @Override

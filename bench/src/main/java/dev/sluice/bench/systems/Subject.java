@@ -1,5 +1,6 @@
 package dev.sluice.bench.systems;
 
+import dev.sluice.bench.load.Commits;
 import java.time.Duration;
 
 /**
@@ -32,6 +33,11 @@ public interface Subject extends AutoCloseable {
     /** The most semaphores the harness creates on this system for the scaling scenario. */
     default int maxSemaphores() {
         return Integer.MAX_VALUE;
+    }
+
+    /** The store commits the system has made so far, where it tells them (Sluice); null when it does not. */
+    default Commits commits() {
+        return null;
     }
 
     /** One client: its own connection where the system has connections. */
