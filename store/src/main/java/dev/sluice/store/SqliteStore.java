@@ -217,12 +217,13 @@ public final class SqliteStore implements Store {
                 runAll(batch, completions, true);
             }
             writeHeldRows();
+            boolean wrote = database.total_changes() != changesBefore;   // read before the commit, so nothing after it can fail
             long commitStart = System.nanoTime();
             execute("COMMIT");
             long commitNanos = System.nanoTime() - commitStart;
             rows.committed();
             healthy = true;
-            if (database.total_changes() != changesBefore) {
+            if (wrote) {
                 commitListener.committed(batch.size(), commitNanos);
             }
         } catch (SQLException | StoreException e) {
