@@ -30,9 +30,23 @@ public final class Json {
      */
     static final int READ_DIRECTLY = 64 * 1024;
 
-    /** The request body as JSON; an empty body reads as {@code {}}. */
+    /**
+     * The request body as JSON; an empty body reads as {@code {}}. Parsed once a request: a filter
+     * that looks at it (the wait quota) and the route share the tree, which neither changes.
+     */
     public static JsonNode body(Context ctx) {
-        byte[] bytes = bytes(ctx);
+        JsonNode parsed = ctx.attribute(PARSED);
+        if (parsed == null) {
+            parsed = objectOf(bytes(ctx));
+            ctx.attribute(PARSED, parsed);
+        }
+        return parsed;
+    }
+
+    /** The request attribute that keeps a body parsed, for a second look. */
+    private static final String PARSED = "sluice.body.json";
+
+    private static JsonNode objectOf(byte[] bytes) {
         if (bytes.length == 0) {
             return object();
         }
@@ -50,7 +64,7 @@ public final class Json {
         }
     }
 
-    /** The request attribute that keeps a body read directly, for a second look (a filter's, then the route's). */
+    /** The request attribute that keeps a body read directly, for a second look after one that could not parse it. */
     private static final String BODY = "sluice.body";
 
     private static byte[] bytes(Context ctx) {

@@ -159,6 +159,9 @@ class LimitsTest {
             assertThat(third.headers().firstValue("Retry-After")).isPresent();
             Res claim = node.call(greedy, "POST", s + "/jobs/claim", j("{'wait':'60s'}"));
             assertThat(claim.code()).as("a long-polling claim counts too").isEqualTo("too_many_waits");
+            Res malformed = node.call(greedy, "POST", s + "/permits", "{\"wait\":");
+            assertThat(malformed.status()).as("a body the quota cannot read is the route's to refuse: " + malformed).isEqualTo(400);
+            assertThat(malformed.code()).isEqualTo("invalid_argument");
             Res tryAcquire = node.call(greedy, "POST", s + "/permits", null);
             assertThat(tryAcquire.code()).as("a try does not wait, so it is not counted").isEqualTo("limit_reached");
             Res shortClaim = node.call(greedy, "POST", s + "/jobs/claim", null);
