@@ -11,7 +11,8 @@ import java.util.Set;
  * @param handoffClients  client counts of the hand-off scenarios (more than {@code contendedLimit})
  * @param contendedLimit  the semaphore limit of the contended scenarios (hand-off, idle gap)
  * @param limit           the semaphore limit of the uncontended scenarios
- * @param systemWarmup    load run once on each system before its first measurement and discarded (the JIT's)
+ * @param systemWarmup    try-release pairs run once on each system before its first measurement, then waits on a contended
+ *                        semaphore for half as long, and discarded (the JIT's)
  * @param warmup          run before each measurement and discarded
  * @param measure         how long each measurement lasts
  * @param runs            measurements per cell; the report quotes their median
