@@ -161,11 +161,11 @@ public final class Harness {
             int clients = Math.min(16, maxClients());
             Sample warm = Load.run(clients, Duration.ZERO, plan.systemWarmup(), c -> pairs(s.connect(), () -> "warm-up"));
             // the wait path too: otherwise the first hand-off cell measures the JIT compiling it
+            Duration waits = plan.systemWarmup().dividedBy(2);
             Handoffs handoffs = new Handoffs();
-            Sample warmWait = Load.run(clients, Duration.ZERO, plan.systemWarmup().dividedBy(2),
-                    c -> waited(s.connect(), "warm-up-wait", handoffs));
+            Sample warmWait = Load.run(clients, Duration.ZERO, waits, c -> waited(s.connect(), "warm-up-wait", handoffs));
             say("  warmed up %s for %.1f s (%,.0f pairs/s, then %,.0f grants/s with a wait; not recorded)", s.id(),
-                    plan.systemWarmup().multipliedBy(3).dividedBy(2).toMillis() / 1000.0, warm.throughput(), warmWait.throughput());
+                    plan.systemWarmup().plus(waits).toMillis() / 1000.0, warm.throughput(), warmWait.throughput());
         }
         for (int clients : plan.clients()) {
             String name = "tr-" + clients;

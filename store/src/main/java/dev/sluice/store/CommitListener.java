@@ -19,6 +19,9 @@ public interface CommitListener {
      */
     void committed(int operations, long commitNanos);
 
+    /** Hears nothing: a store's listener until {@link Store#onCommit} sets one. */
+    CommitListener NONE = (operations, commitNanos) -> {};
+
     /** {@code listener}, made to log and ignore what it throws: the commit it hears of is done, and must not fail because of it. */
     static CommitListener guarded(CommitListener listener) {
         return (operations, commitNanos) -> {

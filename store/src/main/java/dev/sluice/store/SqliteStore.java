@@ -68,7 +68,7 @@ public final class SqliteStore implements Store {
     private final Thread writer;
     private volatile boolean closed;
     private volatile boolean healthy = true;
-    private volatile CommitListener commitListener = (operations, nanos) -> {};
+    private volatile CommitListener commitListener = CommitListener.NONE;
 
     private SqliteStore(Path file, FileChannel lock, Connection connection) throws SQLException {
         this.file = file;

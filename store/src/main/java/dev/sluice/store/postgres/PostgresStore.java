@@ -100,7 +100,7 @@ public final class PostgresStore implements Store {
     private volatile boolean closed;
     /** False from a failed connection until the next success on any connection. */
     private volatile boolean reachable = true;
-    private volatile CommitListener commitListener = (operations, nanos) -> {};
+    private volatile CommitListener commitListener = CommitListener.NONE;
 
     private PostgresStore(PostgresUrl url, HikariDataSource pool, String nodeId) {
         this.url = url;
