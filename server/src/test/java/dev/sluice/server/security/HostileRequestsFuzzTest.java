@@ -55,7 +55,8 @@ import tools.jackson.databind.JsonNode;
  *
  * <p>Complements {@code NeverA5xxPropertyTest} (well-formed HTTP, random JSON on the write
  * endpoints, no keys) and {@code BadInputTest} (each named bad input, nothing written). Tries:
- * {@value FuzzTries#CI_TRIES} in CI, {@code -Dsluice.fuzz.tries=100000} for a long run.
+ * {@value FuzzTries#CI_TRIES} in CI, {@code -Dsluice.fuzz.tries=100000} for a long run; the inputs
+ * come from the build's fixed seed ({@code FixedSeed}), new ones with {@code -Dsluice.seed=random}.
  */
 class HostileRequestsFuzzTest {
     private static final String SENTINEL = "sentinel";
