@@ -51,6 +51,15 @@ import org.sqlite.core.DB;
  * acquired and released within one batch never at all.
  */
 public final class SqliteStore implements Store {
+    /**
+     * Pages the write-ahead log may hold before a commit copies them into the database file (SQLite's
+     * default is 1,000). A checkpoint runs on the writer's commit and copies each page once however
+     * often it changed since the last, so fewer, larger checkpoints copy the hot pages (the
+     * semaphore's row, the queue's index) fewer times: measured in docs/benchmarks.md. The log then
+     * grows to about 40 MiB. Durability does not depend on it: every commit syncs the log.
+     */
+    static final int WAL_AUTOCHECKPOINT_PAGES = 10_000;
+
     private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
     private static final int MAX_BATCH = 512;
     private static final int CACHED_ROWS = 20_000;
@@ -105,6 +114,9 @@ public final class SqliteStore implements Store {
         try {
             Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
             Connection connection = dataSource.getConnection();
+            try (var pragma = connection.createStatement()) {
+                pragma.execute("PRAGMA wal_autocheckpoint = " + WAL_AUTOCHECKPOINT_PAGES);
+            }
             log.info("Embedded store at {}", file.toAbsolutePath());
             return new SqliteStore(file, lock, connection);
         } catch (SQLException | RuntimeException e) {
