@@ -58,7 +58,7 @@ public final class SqliteStore implements Store {
      * semaphore's row, the queue's index) fewer times: measured in docs/benchmarks.md. The log then
      * grows to about 40 MiB. Durability does not depend on it: every commit syncs the log.
      */
-    static final int WAL_AUTOCHECKPOINT_PAGES = 10_000;
+    private static final int WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
     private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
     private static final int MAX_BATCH = 512;
@@ -116,6 +116,9 @@ public final class SqliteStore implements Store {
             Connection connection = dataSource.getConnection();
             try (var pragma = connection.createStatement()) {
                 pragma.execute("PRAGMA wal_autocheckpoint = " + WAL_AUTOCHECKPOINT_PAGES);
+            } catch (SQLException e) {
+                connection.close();
+                throw e;
             }
             log.info("Embedded store at {}", file.toAbsolutePath());
             return new SqliteStore(file, lock, connection);
