@@ -1,6 +1,5 @@
 package dev.sluice.bench.load;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -24,11 +23,18 @@ public final class RawHttp implements AutoCloseable {
     private final InputStream in;
     private final OutputStream out;
     private final byte[] hostHeader;
+    /**
+     * What has been read from the socket and not yet parsed. Read through a buffer of its own, not
+     * a {@code BufferedInputStream}, whose {@code read()} takes a lock for every byte of the headers.
+     */
+    private final byte[] buffer = new byte[16 * 1024];
+    private int position;
+    private int limit;
 
     public RawHttp(int port) throws IOException {
         socket = new Socket(InetAddress.getLoopbackAddress(), port);
         socket.setTcpNoDelay(true);
-        in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+        in = socket.getInputStream();
         out = socket.getOutputStream();
         hostHeader = ("Host: 127.0.0.1:" + port + "\r\n").getBytes(StandardCharsets.US_ASCII);
     }
@@ -76,7 +82,7 @@ public final class RawHttp implements AutoCloseable {
             var all = new java.io.ByteArrayOutputStream();
             int size;
             while ((size = Integer.parseInt(line().split(";")[0].trim(), 16)) > 0) {
-                all.write(in.readNBytes(size));
+                all.write(bytes(size));
                 line();
             }
             while (!line().isEmpty()) {
@@ -84,22 +90,50 @@ public final class RawHttp implements AutoCloseable {
             }
             body = all.toByteArray();
         } else {
-            body = length <= 0 ? new byte[0] : in.readNBytes(length);
+            body = length <= 0 ? new byte[0] : bytes(length);
         }
         return new Response(code, new String(body, StandardCharsets.UTF_8));
     }
 
     private String line() throws IOException {
         StringBuilder sb = new StringBuilder(64);
-        int b;
-        while ((b = in.read()) != -1) {
+        while (true) {
+            if (position == limit) {
+                fill();
+            }
+            int b = buffer[position++];
             if (b == '\n') {
                 int n = sb.length();
                 return n > 0 && sb.charAt(n - 1) == '\r' ? sb.substring(0, n - 1) : sb.toString();
             }
-            sb.append((char) b);
+            sb.append((char) (b & 0xff));
         }
-        throw new IOException("connection closed by the server");
+    }
+
+    /** The next {@code n} bytes of the response. */
+    private byte[] bytes(int n) throws IOException {
+        byte[] out = new byte[n];
+        int copied = 0;
+        while (copied < n) {
+            if (position == limit) {
+                fill();
+            }
+            int chunk = Math.min(n - copied, limit - position);
+            System.arraycopy(buffer, position, out, copied, chunk);
+            position += chunk;
+            copied += chunk;
+        }
+        return out;
+    }
+
+    /** Reads what the socket has (at least one byte) into the empty buffer. */
+    private void fill() throws IOException {
+        int n = in.read(buffer, 0, buffer.length);
+        if (n < 0) {
+            throw new IOException("connection closed by the server");
+        }
+        position = 0;
+        limit = n;
     }
 
     /** The string value of a top-level-looking {@code "field":"value"} in a JSON body, or null. */
