@@ -7,7 +7,7 @@ import dev.sluice.server.events.EventHub;
 import dev.sluice.server.events.EventRoutes;
 import dev.sluice.server.http.Json;
 import dev.sluice.server.http.Problems;
-import dev.sluice.server.http.RefusedBodies;
+import dev.sluice.server.http.UnreadBodies;
 import dev.sluice.server.jobs.ClaimRegistry;
 import dev.sluice.server.jobs.Forwarder;
 import dev.sluice.server.jobs.JobRoutes;
@@ -154,14 +154,15 @@ public final class SluiceServer implements AutoCloseable {
             long maxRequestSize = settings.maxPayloadBytes() + 64L * 1024;
             config.http.maxRequestSize = maxRequestSize;
             // A body declared too large is refused at once: a client waiting for "100 Continue" then never
-            // sends it, and one that sends unasked has the rest read and dropped before the 413 (RefusedBodies).
-            // A body without a declared length is read up to the limit (Javalin) before it is refused.
+            // sends it, and one that sends unasked has the rest read and dropped before the 413 (UnreadBodies,
+            // after every request). A body without a declared length is read up to the limit (Javalin) before it is refused.
             config.routes.before(ctx -> {
                 long declared = ctx.req().getContentLengthLong();
                 if (declared > maxRequestSize) {
                     throw new HttpResponseException(413, "the request body is " + declared + " bytes; the limit is " + maxRequestSize);
                 }
             });
+            config.routes.after(ctx -> UnreadBodies.drain(ctx.req(), ctx.statusCode(), maxRequestSize));
             config.http.asyncTimeout = 0;
             config.events.handlerAdded(h -> {
                 String method = h.getHttpMethod().name();
@@ -203,12 +204,7 @@ public final class SluiceServer implements AutoCloseable {
                     Problems.write(ctx, ProblemCode.STORE_UNAVAILABLE, "the store is not answering");
                 }
             });
-            config.routes.exception(HttpResponseException.class, (e, ctx) -> {
-                if (e.getStatus() == 413) {
-                    RefusedBodies.drain(ctx.req(), maxRequestSize);
-                }
-                Problems.write(ctx, codeFor(e.getStatus()), e.getMessage());
-            });
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> Problems.write(ctx, codeFor(e.getStatus()), e.getMessage()));
             config.routes.exception(Exception.class, (e, ctx) -> Problems.handle(e, ctx));
             config.routes.error(404, ctx -> {
                 if (ctx.result() == null || ctx.result().isEmpty() || !"application/problem+json".equals(ctx.res().getContentType())) {

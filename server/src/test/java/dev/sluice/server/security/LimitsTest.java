@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.server.Api;
 import dev.sluice.server.Api.Res;
+import dev.sluice.server.RawHttp;
 import dev.sluice.server.ServerSettings;
 import dev.sluice.server.TestServer;
 import java.io.IOException;
@@ -66,6 +67,36 @@ class LimitsTest {
                 payloads.add(api.get(path + "/" + id).json().get("payload").asString());
             }
             assertThat(payloads).containsExactly("short é", "x".repeat(100 * 1024), "short é");
+        }
+    }
+
+    /**
+     * An answer given without reading the body (401 before a key is checked, 404 of a path no route
+     * has, 400 of a bad name) reaches a client that sent a body of a few hundred KiB, within the
+     * limit, without asking first; and the connection then serves its next request. The server reads
+     * and drops the rest of the body: closing with it unread would reset the connection and could
+     * lose the answer ("broken pipe").
+     */
+    @Test
+    void anAnswerThatDidNotNeedTheBodyReachesAClientSendingItUnasked() throws Exception {
+        try (SecureNode node = SecureNode.start(tmp)) {
+            byte[] first = ("{\"payload\":\"" + "a".repeat(150 * 1024)).getBytes(StandardCharsets.US_ASCII);
+            byte[] second = ("a".repeat(150 * 1024) + "\"}").getBytes(StandardCharsets.US_ASCII);
+            String admin = "Authorization: Bearer " + SecureNode.ADMIN_KEY + "\r\n";
+            String next = "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+            record Case(String path, String authorization, int status, String code) {}
+            for (Case c : List.of(new Case("/v1/semaphores/s/jobs", "", 401, "unauthorized"),
+                    new Case("/v1/semaphores/s/jobs", "Authorization: Bearer not-a-key\r\n", 401, "unauthorized"),
+                    new Case("/v1/no-such-route", admin, 404, "not_found"),
+                    new Case("/v1/semaphores/Bad%20Name/jobs", admin, 400, "invalid_argument"))) {
+                String head = "POST " + c.path() + " HTTP/1.1\r\nHost: x\r\n" + c.authorization()
+                        + "Content-Type: application/json\r\nContent-Length: " + (first.length + second.length) + "\r\n\r\n";
+                String answers = RawHttp.sendInTwoParts(node.server.port(), head, first, second, next);
+                assertThat(answers).as(c.toString()).startsWith("HTTP/1.1 " + c.status() + " ")
+                        .contains("\"code\":\"" + c.code() + "\"");
+                assertThat(answers.substring(answers.indexOf("\r\n\r\n"))).as(c + ", then GET /healthz")
+                        .contains("HTTP/1.1 200 ");
+            }
         }
     }
 
