@@ -12,7 +12,11 @@ import dev.sluice.core.SluiceException;
 import dev.sluice.core.permit.PermitRecord;
 import dev.sluice.core.semaphore.SemaphoreConfig;
 import dev.sluice.store.sql.StoreException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -272,6 +276,30 @@ class SqliteStoreTest {
 
             assertEquals(1, store.query(q -> q.deleteFinishedBefore(later)).join());
             assertTrue(store.inTransaction("s", l -> l.permit(permit.id())).join().isEmpty(), "the row is gone, so is the cached one");
+        }
+    }
+
+    /**
+     * The file is in WAL mode (read back from a second connection: the mode is the file's), and
+     * the log is checkpointed only past 10,000 pages: ~21 MiB of payloads committed one job at a
+     * time leave it that long, where SQLite's default (1,000 pages, 4 MiB) would have copied it into
+     * the database and started it over every 4 MiB.
+     */
+    @Test
+    void theLogIsCheckpointedOnlyPastTenThousandPages() throws Exception {
+        try (SqliteStore store = SqliteStore.open(dir)) {
+            create(store, 0);
+            String payload = "\"" + "x".repeat(256 * 1024 - 2) + "\"";
+            for (int i = 0; i < 80; i++) {
+                store.inTransaction("s", l -> machine(l).enqueue(payload, "", 0, null)).join();
+            }
+            long log = Files.size(dir.resolve("sluice.db-wal"));
+            assertTrue(log > 16L * 1024 * 1024, "the log is " + log + " bytes");
+            try (Connection other = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("sluice.db"));
+                 ResultSet rs = other.createStatement().executeQuery("PRAGMA journal_mode")) {
+                assertTrue(rs.next());
+                assertEquals("wal", rs.getString(1));
+            }
         }
     }
 
