@@ -100,6 +100,16 @@ class LimitsTest {
         }
     }
 
+    /** A client waiting for 100 Continue is not asked for a body its answer does not need: it reads the 401 without sending it. */
+    @Test
+    void aClientWaitingForContinueIsAnsweredWithoutBeingAskedForTheBody() throws Exception {
+        try (SecureNode node = SecureNode.start(tmp)) {
+            String answer = raw(node.server.port(), "POST /v1/semaphores/s/jobs HTTP/1.1\r\nHost: x\r\n"
+                    + "Content-Type: application/json\r\nContent-Length: 300000\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n");
+            assertThat(answer).startsWith("HTTP/1.1 401 ").doesNotContain("100 Continue").contains("\"code\":\"unauthorized\"");
+        }
+    }
+
     @Test
     void headersPastTheLimitAre431AsAProblem() throws IOException {
         ServerSettings settings = ServerSettings.defaults().withPort(0).withDataDir(tmp)
